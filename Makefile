@@ -1,0 +1,30 @@
+# Two commands on a fresh machine:  `make run`  (set up, build the store, answer a question)
+#                                   `make test` (set up, run the test suite)
+PYTHON ?= python3
+VENV ?= .venv
+FOEDUS_DATA ?= $(abspath ../shared/data)
+export FOEDUS_DATA
+BIN := $(VENV)/bin
+
+.PHONY: setup run test bench clean
+
+$(BIN)/foedus: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/foedus
+
+setup: $(BIN)/foedus
+
+run: setup
+	$(BIN)/foedus build
+	$(BIN)/foedus obligations "North Korea" --on 2017-06-01
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/bench_store.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,19 @@
+"""foedus: who is bound to come to whose aid, when, and why."""
+
+__version__ = "0.1.0"
+
+from .errors import FoedusError  # noqa: E402
+
+
+def open(db=None, data=None, *, build: bool = True, progress=None):  # noqa: A001 - mirrors sqlite3/duckdb
+    """Open the knowledge base (building the store first if it does not exist yet).
+
+    >>> kb = foedus.open()
+    >>> kb.obligations("North Korea", on="2017-06-01")
+    """
+    from .kb import KnowledgeBase
+
+    return KnowledgeBase.open(db=db, data=data, build=build, progress=progress)
+
+
+__all__ = ["open", "FoedusError", "__version__"]

@@ -1,0 +1,178 @@
+"""The command line: `foedus build`, `foedus obligations "North Korea" --on 2017-06-01`, …
+
+A thin layer: it parses arguments, calls the Python API and renders the result.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from . import config, render
+from .errors import FoedusError
+
+class _Typer(typer.Typer):
+    """Typer whose commands turn foedus errors into a one-line message and exit status 2."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(func):
+            @functools.wraps(func)
+            def guarded(*a, **kw):
+                try:
+                    return func(*a, **kw)
+                except FoedusError as exc:
+                    err.print(Text("error: ", style="bold red") + Text(str(exc)))
+                    raise typer.Exit(2) from None
+
+            return register(guarded)
+
+        return decorator
+
+
+app = _Typer(help="foedus: who is bound to come to whose aid, when, and why.", no_args_is_help=True,
+             pretty_exceptions_enable=False)  # fmt: skip
+data_app = _Typer(help="Download and inspect the input datasets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+err = Console(stderr=True)
+
+
+class Settings:
+    def __init__(self, data: Optional[Path], db: Optional[Path]):
+        self.data = config.data_dir(data)
+        self.db = config.db_path(db)
+
+    def kb(self):
+        import foedus
+
+        return foedus.open(self.db, self.data, progress=lambda m: err.print(Text(m, style="dim")))
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data: Optional[Path] = typer.Option(None, "--data", help="Data directory (default: $FOEDUS_DATA or the user data dir)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Store file (default: $FOEDUS_DB or foedus.duckdb in the user data dir)."),
+) -> None:
+    ctx.obj = Settings(data, db)
+
+
+FormatOpt = typer.Option("table", "--format", "-f", help="table, json or csv")
+OnOpt = typer.Option(..., "--on", help="The day, YYYY-MM-DD.")
+
+
+def _emit(df, fmt: str, title: str | None = None, summarize=None) -> None:
+    if fmt == "json":
+        typer.echo(render.to_json(df))
+    elif fmt == "csv":
+        typer.echo(render.to_csv(df), nl=False)
+    elif fmt == "table":
+        render.table(summarize(df) if summarize else df, title=title)
+    else:
+        raise FoedusError(f"unknown format {fmt!r}; choose one of {', '.join(render.FORMATS)}")
+
+
+@app.command()
+def build(ctx: typer.Context, force: bool = typer.Option(False, "--force", help="Rebuild even if inputs are unchanged.")) -> None:
+    """Build the store from the datasets (atomic: the old store survives a failed build)."""
+    from . import store
+
+    s: Settings = ctx.obj
+    report = store.build(s.data, s.db, force=force, progress=lambda m: err.print(Text(m)))
+    render.table(
+        __import__("pandas").DataFrame(list(report.counts.items()), columns=["table", "rows"]),
+        title=f"{'unchanged' if report.skipped else 'built'}: {report.path}",
+    )
+
+
+@app.command()
+def obligations(
+    ctx: typer.Context,
+    state: str = typer.Argument(..., help='A state: name, alias, ISO3 or COW code ("North Korea", DPRK, PRK, 731).'),
+    on: str = OnOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """Every obligation owed to STATE and owed by STATE on a day."""
+    kb = ctx.obj.kb()
+    df = kb.obligations(state, on=on)
+    code = kb.resolve(state, on)
+    _emit(df, fmt, title=f"Obligations of and to {kb.states.name(code)} ({code}) on {on}", summarize=render.summarize_obligations)
+
+
+@app.command()
+def allies(ctx: typer.Context, a: str, b: str, on: str = OnOpt, fmt: str = FormatOpt) -> None:
+    """What binds A and B on a day, both directions."""
+    kb = ctx.obj.kb()
+    df = kb.allies(a, b, on=on)
+    cols = ["obligor_name", "beneficiary_name", "obligation", "atopid", "treaty", "conditions", "since", "note"]
+    _emit(df if fmt != "table" else df[cols], fmt, title=f"{a} and {b} on {on}")
+
+
+@app.command()
+def treaty(ctx: typer.Context, atopid: str = typer.Argument(..., help="ATOP id, e.g. 3180"), fmt: str = FormatOpt) -> None:
+    """A treaty's members and phases over time."""
+    rep = ctx.obj.kb().treaty(atopid)
+    if fmt == "json":
+        typer.echo(render.to_json({**rep.summary, "phase_list": render.records(rep.phases), "members": render.records(rep.members)}))
+    elif fmt == "csv":
+        typer.echo(render.to_csv(rep.members), nl=False)
+    else:
+        console = render.console()
+        console.print(f"[bold]ATOP {rep.atopid}[/bold]: {rep.label}")
+        for k, v in rep.summary.items():
+            if k not in ("atopid", "label"):
+                console.print(f"  {k}: {', '.join(v) if isinstance(v, list) else v}")
+        render.table(rep.phases, title="phases", console=console)
+        render.table(rep.members, title="members", console=console)
+
+
+@app.command()
+def state(ctx: typer.Context, name: str, on: Optional[str] = typer.Option(None, "--on", help="Resolve the name as of this day."), fmt: str = FormatOpt) -> None:
+    """A state's membership spells in the state system and its alliance history."""
+    rep = ctx.obj.kb().state(name, on=on)
+    if fmt == "json":
+        typer.echo(render.to_json({"ccode": rep.ccode, "name": rep.name, "abb": rep.abb, "iso3": rep.iso3,
+                                   "aliases": rep.aliases, "spells": render.records(rep.spells),
+                                   "alliances": render.records(rep.alliances)}))  # fmt: skip
+    elif fmt == "csv":
+        typer.echo(render.to_csv(rep.alliances), nl=False)
+    else:
+        console = render.console()
+        console.print(f"[bold]{rep.name}[/bold] (COW {rep.ccode}, {rep.abb}, ISO3 {rep.iso3 or '-'})")
+        console.print("  also known as: " + ", ".join(rep.aliases))
+        render.table(rep.spells, title="state-system membership", console=console)
+        render.table(rep.alliances, title="alliance memberships (ATOP)", console=console)
+
+
+@data_app.command("status")
+def data_status(ctx: typer.Context) -> None:
+    """Which datasets the data directory holds, and whether they match the official releases."""
+    from .sources import fetch
+
+    render.table(fetch.status(ctx.obj.data), title=f"data directory: {ctx.obj.data}")
+
+
+@data_app.command("fetch")
+def data_fetch(
+    ctx: typer.Context,
+    dataset: list[str] = typer.Option(None, "--dataset", help="atop and/or cow-states (default: both)."),
+    force: bool = typer.Option(False, "--force", help="Download even if the files are present."),
+) -> None:
+    """Download the datasets from their publishers, verify checksums and unpack them."""
+    from .sources import fetch
+
+    fetch.fetch(ctx.obj.data, datasets=dataset or None, force=force, progress=lambda m: err.print(Text(m)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

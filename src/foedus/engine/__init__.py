@@ -1,0 +1,1 @@
+"""Pure functions over the knowledge base's frames: no I/O here."""

@@ -1,0 +1,124 @@
+"""As-of-day obligation resolution over ATOP memberships.
+
+Who owes whom: a member that promises an obligation in an alliance phase owes it to every
+other member of that phase in force on the same day. Where ATOP marks the member's
+obligations as varying by partner (``obvary``), the member file does not say which partners;
+such rows carry ``partner_specific = True`` and a caveat instead of a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..states import StateIndex
+from ..vocab import CONDITION_WORDS, OTHER_CONDITION
+
+COND_KINDS = tuple(CONDITION_WORDS)
+OBLIGATION_ORDER = {"defense": 0, "offense": 1, "neutrality": 2, "non-aggression": 3, "consultation": 4}
+
+
+@dataclass(frozen=True)
+class Tables:
+    memberships: pd.DataFrame  # membership_id, atopid, phase, ccode, entry/exit dates (datetime64, exit NaT = open)
+    obligations: pd.DataFrame  # membership_id, obligation, conditional, cond_*, statthr1/2, partner_specific
+    treaties: pd.DataFrame  # indexed by atopid: label, kind, ...
+    states: StateIndex
+    coverage_end: dt.date
+
+
+def active_memberships(memberships: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    ts = pd.Timestamp(day)
+    entry, exit_ = memberships["entry_date"], memberships["exit_date"]
+    return memberships[(entry <= ts) & (exit_.isna() | (ts < exit_))]
+
+
+def condition_words(row, states: StateIndex, day: dt.date) -> list[str]:
+    words = []
+    for kind in COND_KINDS:
+        if not row[f"cond_{kind}"]:
+            continue
+        text = CONDITION_WORDS[kind]
+        if kind == "adversary":
+            threats = [int(t) for t in (row["statthr1"], row["statthr2"]) if pd.notna(t) and int(t) > 0]
+            named = ", ".join(f"{states.name(t, day)} ({t})" for t in threats)
+            text = text.format(threat=f": {named}" if named else " (not a single named state)")
+        words.append(text)
+    if row["cond_other"]:
+        words.append(OTHER_CONDITION)
+    if row["conditional"] and not words:
+        words.append("conditional (ATOP gives no detail)")
+    return words
+
+
+def _pairs(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All (obligor, beneficiary, obligation) pairs in force on ``day``."""
+    act = active_memberships(t.memberships, day)
+    ob = t.obligations.merge(
+        act[["membership_id", "entry_date", "entry_precision", "exit_date", "exit_precision"]], on="membership_id"
+    )
+    if obligors is not None:
+        ob = ob.merge(obligors, on=["atopid", "phase"])
+    partners = act[["atopid", "phase", "ccode"]].rename(columns={"ccode": "beneficiary"})
+    pairs = ob.merge(partners, on=["atopid", "phase"])
+    pairs = pairs[pairs["ccode"] != pairs["beneficiary"]].rename(columns={"ccode": "obligor"})
+    return pairs.drop_duplicates(["obligor", "beneficiary", "atopid", "phase", "obligation"])
+
+
+def obligations_involving(t: Tables, ccode: int, day: dt.date, partner: int | None = None) -> pd.DataFrame:
+    """Every obligation owed to ``ccode`` and owed by it on ``day`` (optionally only with ``partner``)."""
+    act = active_memberships(t.memberships, day)
+    mine = act.loc[act["ccode"] == ccode, ["atopid", "phase"]].drop_duplicates()
+    pairs = _pairs(t, day, mine)
+    pairs = pairs[(pairs["obligor"] == ccode) | (pairs["beneficiary"] == ccode)]
+    if partner is not None:
+        pairs = pairs[(pairs["obligor"] == partner) | (pairs["beneficiary"] == partner)]
+    return present(t, pairs, day, ccode)
+
+
+COLUMNS = [
+    "direction", "obligor", "obligor_name", "beneficiary", "beneficiary_name", "obligation", "atopid", "phase",
+    "treaty", "conditional", "conditions", "partner_specific", "since", "since_precision", "until",
+    "until_precision", "source", "note",
+]  # fmt: skip
+
+
+def present(t: Tables, pairs: pd.DataFrame, day: dt.date, ccode: int | None) -> pd.DataFrame:
+    if pairs.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.DataFrame(index=pairs.index)
+    if ccode is not None:
+        out["direction"] = ["owed to" if b == ccode else "owed by" for b in pairs["beneficiary"]]
+    else:
+        out["direction"] = ""
+    out["obligor"] = pairs["obligor"].astype(int)
+    out["obligor_name"] = [t.states.name(c, day) for c in pairs["obligor"]]
+    out["beneficiary"] = pairs["beneficiary"].astype(int)
+    out["beneficiary_name"] = [t.states.name(c, day) for c in pairs["beneficiary"]]
+    out["obligation"] = pairs["obligation"]
+    out["atopid"] = pairs["atopid"].astype(int)
+    out["phase"] = pairs["phase"].astype(int)
+    out["treaty"] = [t.treaties.at[a, "label"] for a in pairs["atopid"]]
+    out["conditional"] = pairs["conditional"].astype(bool)
+    out["conditions"] = [condition_words(r, t.states, day) for r in pairs.to_dict("records")]
+    out["partner_specific"] = pairs["partner_specific"].astype(bool)
+    out["since"] = [d.date() for d in pairs["entry_date"]]
+    out["since_precision"] = pairs["entry_precision"]
+    out["until"] = [None if pd.isna(d) else d.date() for d in pairs["exit_date"]]
+    out["until_precision"] = pairs["exit_precision"]
+    out["source"] = [f"ATOP 5.1 member file, atopid {a} phase {p}" for a, p in zip(pairs["atopid"], pairs["phase"])]
+    notes = []
+    beyond = day > t.coverage_end
+    for ps, until in zip(out["partner_specific"], out["until"]):
+        n = []
+        if ps:
+            n.append("ATOP: this member's obligations vary by partner; the member file does not say which")
+        if beyond and until is None:
+            n.append(f"ATOP observes to {t.coverage_end}; assumed still in force")
+        notes.append("; ".join(n))
+    out["note"] = notes
+    out["_order"] = out["obligation"].map(OBLIGATION_ORDER)
+    out = out.sort_values(["direction", "_order", "obligor", "beneficiary", "atopid"], ascending=[False, True, True, True, True])
+    return out.drop(columns="_order").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""One module per input dataset. Loaders read files, validate them and return typed frames."""

@@ -1,0 +1,271 @@
+"""The DuckDB store: schema, build (beside, then swap), and read access.
+
+``build()`` reads every input file, validates it, derives the normalized tables and writes
+them to a new database file next to the target; only when everything succeeded does it
+replace the previous store (``os.replace`` is atomic), so an interrupted or failed build
+leaves the old store untouched. The input files' checksums are recorded in ``input_files``;
+a build whose inputs are unchanged is skipped unless forced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from . import __version__
+from .errors import DataNotFoundError, StoreError
+from .sources import atop, cow, names
+from .sources.catalog import FILES, REQUIRED
+from .sources.csvfile import sha256_of
+from .states import StateIndex
+from .vocab import CONDITION_FLAGS, LABEL_KIND, OBLIGATIONS, SUMMARY_CONDITION
+
+SCHEMA_VERSION = 1
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    skipped: bool
+    counts: dict[str, int]
+    warnings: list[str]
+    seconds: float
+
+
+def _input_files(data_dir: Path) -> list[tuple[str, Path]]:
+    missing = [FILES[k].relpath for k in REQUIRED if not (data_dir / FILES[k].relpath).is_file()]
+    if missing:
+        raise DataNotFoundError(
+            f"the data directory {data_dir} lacks {', '.join(missing)}. "
+            "Run `foedus data fetch`, or point --data / FOEDUS_DATA at a directory holding the datasets."
+        )
+    files = [(k, data_dir / FILES[k].relpath) for k in REQUIRED]
+    state_list = cow.state_list_file(data_dir)
+    key = next(k for k, f in FILES.items() if data_dir / f.relpath == state_list)
+    return files + [(key, state_list)]
+
+
+def _recorded_checksums(db: Path) -> dict[str, str] | None:
+    if not db.exists():
+        return None
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if not schema or int(schema[0]) != SCHEMA_VERSION:
+                return None
+            return dict(con.execute("SELECT key, sha256 FROM input_files").fetchall())
+    except duckdb.Error:
+        return None
+
+
+def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Build the store at ``db`` from the datasets in ``data_dir``."""
+    say = progress or (lambda _msg: None)
+    started = dt.datetime.now()
+    data_dir, db = Path(data_dir), Path(db)
+    files = _input_files(data_dir)
+    say(f"checksumming {len(files)} input files")
+    checksums = {key: sha256_of(path) for key, path in files}
+    if not force and _recorded_checksums(db) == checksums:
+        say(f"store {db} is up to date with its inputs; nothing to do (use --force to rebuild)")
+        return BuildReport(db, True, table_counts(db), [], 0.0)
+    warnings = [
+        f"{path} differs from the official {FILES[key].title} release (checksum {checksums[key][:12]}…)"
+        for key, path in files
+        if checksums[key] != FILES[key].sha256
+    ]
+    for w in warnings:
+        say("warning: " + w)
+
+    say("reading COW state system")
+    spells = cow.load_state_spells(data_dir)
+    say(f"  {len(spells)} membership spells of {spells['ccode'].nunique()} states")
+    say("reading ATOP alliances, phases and members")
+    alliances = atop.load_alliances(data_dir)
+    phases = atop.load_phases(data_dir)
+    members = atop.load_members(data_dir)
+    say(f"  {len(alliances)} alliances, {len(phases)} phases, {len(members)} member rows")
+
+    say("deriving names, aliases, treaties, memberships and obligations")
+    iso = names.iso_table()
+    iso3 = names.assign_iso3(spells, iso)
+    aliases = names.build_aliases(spells, iso, iso3)
+    _, ambiguous = names.curated_aliases()
+    index = StateIndex(spells, aliases, ambiguous, iso[["iso3", "regex"]], iso3)
+    tables = derive_tables(spells, alliances, phases, members, index, iso3)
+    tables["state_aliases"] = aliases[["alias", "norm", "ccode", "kind"]]
+    tables["ambiguous_names"] = pd.DataFrame(
+        [(k, c) for k, codes in ambiguous.items() for c in codes], columns=["norm", "ccode"]
+    )
+    tables["iso_regexes"] = iso[iso["iso3"] != ""][["iso3", "name_short", "regex"]]
+    tables["sources"] = pd.DataFrame(
+        [
+            (key, f.dataset, f.publisher, f.title, f.version, f.url, f.citation)
+            for key, f in FILES.items()
+            if key in dict(files)
+        ],
+        columns=["source_id", "dataset", "publisher", "title", "version", "url", "citation"],
+    )
+    tables["input_files"] = pd.DataFrame(
+        [
+            (key, FILES[key].relpath, str(path), checksums[key], path.stat().st_size, checksums[key] == FILES[key].sha256)
+            for key, path in files
+        ],
+        columns=["key", "relpath", "path", "sha256", "bytes", "official"],
+    )
+    meta = {
+        "schema_version": str(SCHEMA_VERSION),
+        "foedus_version": __version__,
+        "built_at": started.isoformat(timespec="seconds"),
+        "data_dir": str(data_dir),
+        "atop_coverage_end": atop.COVERAGE_END.isoformat(),
+        "warnings": json.dumps(warnings),
+    }
+    tables["meta"] = pd.DataFrame(list(meta.items()), columns=["key", "value"])
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        say(f"writing {len(tables)} tables to {tmp.name}")
+        with duckdb.connect(str(tmp)) as con:
+            con.execute("BEGIN")
+            for name, frame in tables.items():
+                con.register("frame", frame)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
+                con.unregister("frame")
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        os.replace(tmp, db)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    counts = table_counts(db)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    say(f"built {db} in {seconds:.1f} s")
+    return BuildReport(db, False, counts, warnings, seconds)
+
+
+COUNTED = ("states", "state_spells", "state_aliases", "treaties", "treaty_phases", "memberships", "obligations")
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with connect(db) as con:
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in COUNTED}
+
+
+def connect(db: Path) -> duckdb.DuckDBPyConnection:
+    db = Path(db)
+    if not db.exists():
+        raise StoreError(f"no store at {db}; run `foedus build` first")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.Error as exc:
+        raise StoreError(f"{db} is not a readable foedus store ({exc}); run `foedus build --force`") from None
+    if not version or int(version[0]) != SCHEMA_VERSION:
+        con.close()
+        raise StoreError(f"{db} was built by another foedus version; run `foedus build --force`")
+    return con
+
+
+# ---- derivation (pure) ----------------------------------------------------------------------
+
+_ALLIANCE_DROP = [c for c in [f"mem{i}" for i in range(1, 60)]]
+
+
+def treaty_label(kinds: dict[str, int], member_names: list[str], year: int) -> tuple[str, str]:
+    """A descriptive label ("defense pact: China–North Korea, 1961") until a curated name exists."""
+    kind = next((LABEL_KIND[k] for k in OBLIGATIONS if kinds.get(k)), "agreement")
+    if len(member_names) <= 3:
+        who = "–".join(member_names)
+    else:
+        who = f"{', '.join(member_names[:3])} and {len(member_names) - 3} others"
+    return f"{kind}: {who}, {year}", kind
+
+
+def derive_tables(spells, alliances, phases, members, index: StateIndex, iso3: dict[int, str]) -> dict[str, pd.DataFrame]:
+    states = (
+        spells.sort_values(["ccode", "spell"]).groupby("ccode", as_index=False).last()[["ccode", "abb", "name"]]
+    )
+    states["iso3"] = pd.array([iso3.get(int(c)) for c in states["ccode"]], dtype="string")
+    state_spells = spells[["ccode", "spell", "abb", "name", "start_date", "end_date"]].copy()
+    state_spells["source_id"] = "cow_states"
+
+    mem = members.rename(columns={"member": "ccode"}).copy()
+    mem.insert(0, "membership_id", range(1, len(mem) + 1))
+    mem = mem.rename(
+        columns={"start_date": "entry_date", "start_precision": "entry_precision",
+                 "end_date": "exit_date", "end_precision": "exit_precision"}
+    )  # fmt: skip
+    mem["source_id"] = "atop_member"
+
+    # Treaty labels: members ordered by COW code, named as on the treaty's first day.
+    labels, kinds = [], []
+    first_members = mem.sort_values(["atopid", "ccode"]).groupby("atopid")["ccode"].apply(lambda s: list(dict.fromkeys(s)))
+    for row in alliances.itertuples(index=False):
+        codes = first_members.get(row.atopid, [])
+        member_names = [index.name(c, row.start_date) for c in codes]
+        flags = {k: getattr(row, k) for k in OBLIGATIONS}
+        label, kind = treaty_label(flags, member_names, row.start_date.year)
+        labels.append(label)
+        kinds.append(kind)
+    treaties = alliances.drop(columns=[c for c in _ALLIANCE_DROP if c in alliances.columns]).copy()
+    treaties.insert(1, "label", labels)
+    treaties.insert(2, "kind", kinds)
+    treaties["source_id"] = "atop_alliance"
+    treaty_phases = phases.drop(columns=[c for c in _ALLIANCE_DROP if c in phases.columns]).copy()
+    treaty_phases["source_id"] = "atop_phase"
+
+    return {
+        "states": states,
+        "state_spells": state_spells,
+        "treaties": treaties,
+        "treaty_phases": treaty_phases,
+        "memberships": mem,
+        "obligations": derive_obligations(mem),
+    }
+
+
+def derive_obligations(mem: pd.DataFrame) -> pd.DataFrame:
+    """One row per (membership, obligation type) the member promises, with its conditions."""
+    rows = []
+    cond_kinds = sorted({kind for _, kind in CONDITION_FLAGS.values()})
+    for rec in mem.to_dict("records"):
+        for col, word in OBLIGATIONS.items():
+            if rec[col] != 1:
+                continue
+            flags = {kind: False for kind in cond_kinds}
+            for flag, (ob, kind) in CONDITION_FLAGS.items():
+                if ob == col and rec.get(flag) == 1:
+                    flags[kind] = True
+            summary = SUMMARY_CONDITION.get(col)
+            rows.append(
+                {
+                    "membership_id": rec["membership_id"],
+                    "atopid": rec["atopid"],
+                    "phase": rec["phase"],
+                    "ccode": rec["ccode"],
+                    "obligation": word,
+                    "atop_column": col,
+                    "conditional": bool(summary and rec.get(summary) == 1),
+                    **{f"cond_{k}": v for k, v in flags.items()},
+                    "cond_other": rec.get("olimob") == 1,
+                    "partner_specific": rec.get("obvary") == 1,
+                    "statthr1": rec.get("statthr1"),
+                    "statthr2": rec.get("statthr2"),
+                    "source_id": "atop_member",
+                }
+            )
+    out = pd.DataFrame(rows)
+    for c in ("statthr1", "statthr2", "atopid", "phase", "ccode", "membership_id"):
+        out[c] = out[c].astype("Int64")
+    return out
