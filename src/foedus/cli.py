@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from . import config, render
+from . import config
 from .errors import FoedusError
 
 class _Typer(typer.Typer):
@@ -64,10 +64,13 @@ def main_options(
 
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, json or csv")
+FORMATS = ("table", "json", "csv")
 OnOpt = typer.Option(..., "--on", help="The day, YYYY-MM-DD.")
 
 
 def _emit(df, fmt: str, title: str | None = None, summarize=None) -> None:
+    from . import render
+
     if fmt == "json":
         typer.echo(render.to_json(df))
     elif fmt == "csv":
@@ -75,12 +78,14 @@ def _emit(df, fmt: str, title: str | None = None, summarize=None) -> None:
     elif fmt == "table":
         render.table(summarize(df) if summarize else df, title=title)
     else:
-        raise FoedusError(f"unknown format {fmt!r}; choose one of {', '.join(render.FORMATS)}")
+        raise FoedusError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
 @app.command()
 def build(ctx: typer.Context, force: bool = typer.Option(False, "--force", help="Rebuild even if inputs are unchanged.")) -> None:
     """Build the store from the datasets (atomic: the old store survives a failed build)."""
+    from . import render
+
     from . import store
 
     s: Settings = ctx.obj
@@ -99,6 +104,8 @@ def obligations(
     fmt: str = FormatOpt,
 ) -> None:
     """Every obligation owed to STATE and owed by STATE on a day."""
+    from . import render
+
     kb = ctx.obj.kb()
     df = kb.obligations(state, on=on)
     code = kb.resolve(state, on)
@@ -117,6 +124,8 @@ def allies(ctx: typer.Context, a: str, b: str, on: str = OnOpt, fmt: str = Forma
 @app.command()
 def treaty(ctx: typer.Context, atopid: str = typer.Argument(..., help="ATOP id, e.g. 3180"), fmt: str = FormatOpt) -> None:
     """A treaty's members and phases over time."""
+    from . import render
+
     rep = ctx.obj.kb().treaty(atopid)
     if fmt == "json":
         typer.echo(render.to_json({**rep.summary, "phase_list": render.records(rep.phases), "members": render.records(rep.members)}))
@@ -135,6 +144,8 @@ def treaty(ctx: typer.Context, atopid: str = typer.Argument(..., help="ATOP id, 
 @app.command()
 def state(ctx: typer.Context, name: str, on: Optional[str] = typer.Option(None, "--on", help="Resolve the name as of this day."), fmt: str = FormatOpt) -> None:
     """A state's membership spells in the state system and its alliance history."""
+    from . import render
+
     rep = ctx.obj.kb().state(name, on=on)
     if fmt == "json":
         typer.echo(render.to_json({"ccode": rep.ccode, "name": rep.name, "abb": rep.abb, "iso3": rep.iso3,
@@ -153,6 +164,8 @@ def state(ctx: typer.Context, name: str, on: Optional[str] = typer.Option(None, 
 @data_app.command("status")
 def data_status(ctx: typer.Context) -> None:
     """Which datasets the data directory holds, and whether they match the official releases."""
+    from . import render
+
     from .sources import fetch
 
     render.table(fetch.status(ctx.obj.data), title=f"data directory: {ctx.obj.data}")
