@@ -7,12 +7,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from . import config, store
 from .dates import parse_day
 from .engine.obligations import Tables, active_memberships, obligations_involving
-from .errors import UnknownTreatyError
+from .errors import StoreError, UnknownTreatyError
 from .sources.atop import COVERAGE_END
 from .states import StateIndex
 from .vocab import OBLIGATIONS, SPECTHRT
@@ -38,6 +39,14 @@ class StateReport:
     alliances: pd.DataFrame = field(repr=False)
 
 
+def recorded_end(exclusive_end, precision: str) -> str:
+    """ATOP's exit date as recorded: the day, or the month/year when the day is unknown."""
+    last = pd.Timestamp(exclusive_end).date() - dt.timedelta(days=1)
+    if precision == "day":
+        return (last + dt.timedelta(days=1)).isoformat()
+    return last.strftime("%Y-%m") if precision == "month" else str(last.year)
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -56,7 +65,9 @@ class KnowledgeBase:
         ambiguous: dict[str, tuple[int, ...]] = {}
         for norm, code in zip(frames["ambiguous_names"]["norm"], frames["ambiguous_names"]["ccode"]):
             ambiguous[norm] = ambiguous.get(norm, ()) + (int(code),)
-        self.states = StateIndex(spells, frames["state_aliases"], ambiguous, frames["iso_regexes"], iso3)
+        self.states = StateIndex(
+            spells, frames["state_aliases"], ambiguous, frames["iso_regexes"], iso3, frames["state_era_names"]
+        )
         self.treaties = frames["treaties"].set_index("atopid", drop=False)
         self.phases = frames["treaty_phases"]
         self.memberships = frames["memberships"]
@@ -70,17 +81,20 @@ class KnowledgeBase:
     @classmethod
     def open(cls, db=None, data=None, *, build: bool = True, progress=None) -> "KnowledgeBase":
         path = config.db_path(db)
-        if not path.exists() and build:
+        if build and (not path.exists() or store.is_stale(path)):
             say = progress or _stderr
-            say(f"foedus: no store at {path} yet; building it from {config.data_dir(data)}")
-            store.build(config.data_dir(data), path, progress=say)
+            why = "no store" if not path.exists() else "the store was built by other code"
+            say(f"foedus: {why} at {path}; building it from {config.data_dir(data)}")
+            store.build(config.data_dir(data), path, force=True, progress=say)
         with store.connect(path) as con:
-            frames = {
-                name: con.execute(f'SELECT * FROM "{name}"').df()
-                for name in ("meta", "states", "state_spells", "state_aliases", "ambiguous_names", "iso_regexes",
-                             "treaties", "treaty_phases", "memberships", "obligations", "sources")
-            }  # fmt: skip
+            try:
+                frames = {name: con.execute(f'SELECT * FROM "{name}"').df() for name in cls.TABLES}
+            except duckdb.Error as exc:
+                raise StoreError(f"{path} is incomplete or outdated ({exc}); run `foedus build --force`") from None
         return cls(path, frames)
+
+    TABLES = ("meta", "states", "state_spells", "state_aliases", "ambiguous_names", "iso_regexes", "state_era_names",
+              "treaties", "treaty_phases", "memberships", "obligations", "sources")  # fmt: skip
 
     # ---- states -------------------------------------------------------------------------
     def resolve(self, state: str | int, on: str | dt.date | None = None) -> int:
@@ -139,7 +153,7 @@ class KnowledgeBase:
             "label": row["label"],
             "kind": row["kind"],
             "signed": str(start),
-            "ended": None if pd.isna(row["end_date"]) else str(pd.Timestamp(row["end_date"]).date()),
+            "ended": None if pd.isna(row["end_date"]) else recorded_end(row["end_date"], row["end_precision"]),
             "in_force_end_2018": bool(row["ineffect"] == 1),
             "bilateral": bool(row["bilat"] == 1),
             "phases": int(row["maxphase"]) if pd.notna(row["maxphase"]) and row["maxphase"] > 0 else 1,

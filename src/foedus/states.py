@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
@@ -31,6 +31,10 @@ def normalize(name: str) -> str:
     return text[4:] if text.startswith("the ") else text
 
 
+def _as_date(value) -> dt.date:
+    return value.date() if hasattr(value, "date") else value
+
+
 @dataclass(frozen=True)
 class StateIndex:
     """Immutable lookup tables: spells (ccode, name, start_date, end_date or None),
@@ -42,6 +46,14 @@ class StateIndex:
     ambiguous: dict[str, tuple[int, ...]]
     iso_regexes: pd.DataFrame
     iso3: dict[int, str]
+    era_names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["ccode", "name", "start_date", "end_date"]))
+
+    @cached_property
+    def _eras(self) -> dict[int, list[tuple[dt.date, dt.date, str]]]:
+        out: dict[int, list] = {}
+        for row in self.era_names.itertuples(index=False):
+            out.setdefault(int(row.ccode), []).append((_as_date(row.start_date), _as_date(row.end_date), row.name))
+        return out
 
     @cached_property
     def _by_alias(self) -> dict[str, frozenset[int]]:
@@ -72,6 +84,10 @@ class StateIndex:
     def name(self, ccode: int, on: dt.date | None = None) -> str:
         """The COW name in use on ``on`` (else the latest); a code COW lacks gets a plain label."""
         spells = self._spells_by_code.get(int(ccode))
+        if on is not None:
+            for s, e, name in self._eras.get(int(ccode), ()):
+                if s <= on <= e:
+                    return name
         if not spells:
             return f"non-system entity {ccode}"
         if on is not None:

@@ -10,6 +10,7 @@ a build whose inputs are unchanged is skipped unless forced.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -53,17 +54,26 @@ def _input_files(data_dir: Path) -> list[tuple[str, Path]]:
     return files + [(key, state_list)]
 
 
-def _recorded_checksums(db: Path) -> dict[str, str] | None:
-    if not db.exists():
-        return None
+def code_fingerprint() -> str:
+    """Digest of the code and curated files that shape the store: a change means rebuild."""
+    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    root = Path(__file__).parent
+    for path in sorted([*root.rglob("*.py"), *root.joinpath("data").rglob("*.toml")]):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stored_fingerprint(db: Path) -> tuple[str | None, dict[str, str]]:
+    """(code fingerprint, input checksums) recorded in the store, or (None, {})."""
+    if not Path(db).exists():
+        return None, {}
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            schema = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if not schema or int(schema[0]) != SCHEMA_VERSION:
-                return None
-            return dict(con.execute("SELECT key, sha256 FROM input_files").fetchall())
+            fp = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            return (fp[0] if fp else None), dict(con.execute("SELECT key, sha256 FROM input_files").fetchall())
     except duckdb.Error:
-        return None
+        return None, {}
 
 
 def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress | None = None) -> BuildReport:
@@ -74,7 +84,8 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
     files = _input_files(data_dir)
     say(f"checksumming {len(files)} input files")
     checksums = {key: sha256_of(path) for key, path in files}
-    if not force and _recorded_checksums(db) == checksums:
+    fingerprint = code_fingerprint()
+    if not force and stored_fingerprint(db) == (fingerprint, checksums):
         say(f"store {db} is up to date with its inputs; nothing to do (use --force to rebuild)")
         return BuildReport(db, True, table_counts(db), [], 0.0)
     warnings = [
@@ -99,9 +110,11 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
     iso3 = names.assign_iso3(spells, iso)
     aliases = names.build_aliases(spells, iso, iso3)
     _, ambiguous = names.curated_aliases()
-    index = StateIndex(spells, aliases, ambiguous, iso[["iso3", "regex"]], iso3)
+    eras = names.era_names()
+    index = StateIndex(spells, aliases, ambiguous, iso[["iso3", "regex"]], iso3, eras)
     tables = derive_tables(spells, alliances, phases, members, index, iso3)
     tables["state_aliases"] = aliases[["alias", "norm", "ccode", "kind"]]
+    tables["state_era_names"] = eras
     tables["ambiguous_names"] = pd.DataFrame(
         [(k, c) for k, codes in ambiguous.items() for c in codes], columns=["norm", "ccode"]
     )
@@ -123,6 +136,7 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
     )
     meta = {
         "schema_version": str(SCHEMA_VERSION),
+        "fingerprint": fingerprint,
         "foedus_version": __version__,
         "built_at": started.isoformat(timespec="seconds"),
         "data_dir": str(data_dir),
@@ -175,6 +189,11 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise StoreError(f"{db} was built by another foedus version; run `foedus build --force`")
     return con
+
+
+def is_stale(db: Path) -> bool:
+    """True when the store was built by other code than this (or is unreadable)."""
+    return stored_fingerprint(db)[0] != code_fingerprint()
 
 
 # ---- derivation (pure) ----------------------------------------------------------------------

@@ -15,11 +15,21 @@ from ..states import normalize
 HISTORICAL_ISO3 = {260: "DEU", 265: "DDR", 315: "CSK", 680: "YMD"}
 
 
+def _curated() -> dict:
+    return tomllib.loads(resources.files("foedus").joinpath("data/state_aliases.toml").read_text("utf-8"))
+
+
 def curated_aliases() -> tuple[dict[int, list[str]], dict[str, tuple[int, ...]]]:
-    raw = tomllib.loads(resources.files("foedus").joinpath("data/state_aliases.toml").read_text("utf-8"))
+    raw = _curated()
     aliases = {int(k): list(v) for k, v in raw["aliases"].items()}
     ambiguous = {normalize(k): tuple(int(c) for c in v) for k, v in raw["ambiguous"].items()}
     return aliases, ambiguous
+
+
+def era_names() -> pd.DataFrame:
+    """(ccode, name, start_date, end_date): names a code went by for part of its history."""
+    rows = [(int(e["ccode"]), e["name"], e["from"], e["to"]) for e in _curated().get("era_names", [])]
+    return pd.DataFrame(rows, columns=["ccode", "name", "start_date", "end_date"])
 
 
 def iso_table() -> pd.DataFrame:
