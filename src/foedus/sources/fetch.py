@@ -2,20 +2,22 @@
 
 Where the files come from (``SOURCES`` below):
 
-========================  ==========================================================================  ==============================
-dataset                   download                                                                    files used
-========================  ==========================================================================  ==============================
-atop (ATOP 5.1, CSV)      https://www.atopdata.org/uploads/6/9/1/3/69134503/atop_5.1__.csv_.zip        atop5_1a.csv, atop5_1aph.csv,
-                          (zip; the CSVs sit in a folder ``ATOP 5.1 (.csv)/``)                         atop5_1m.csv
-cow-states (v2024)        https://correlatesofwar.org/wp-content/uploads/States2024.zip               statelist2024.csv
-                          (zip; the CSV sits in a folder ``States2024/``)
-cow-states (v2016)        https://correlatesofwar.org/wp-content/uploads/states2016.csv               states2016.csv (plain file)
-========================  ==========================================================================  ==============================
+- atop (ATOP 5.1, CSV release): a zip whose CSVs sit in a folder ``ATOP 5.1 (.csv)/``;
+  foedus takes atop5_1a.csv, atop5_1aph.csv and atop5_1m.csv from it.
+  https://www.atopdata.org/uploads/6/9/1/3/69134503/atop_5.1__.csv_.zip
+- cow-states v2024: a zip holding ``States2024/statelist2024.csv``.
+  https://correlatesofwar.org/wp-content/uploads/States2024.zip
+- cow-states v2016: the plain file states2016.csv.
+  https://correlatesofwar.org/wp-content/uploads/states2016.csv
 
-These addresses are the links on the publishers' download pages as used by several unrelated
-public projects' download scripts; they could not be opened from the machine this module was
-written on (it had no internet access), so they are not verified against the live sites. If a
-publisher moves a file, the error names the address that failed and the page to look on.
+Files are matched by name, in whatever folder of the archive they sit.
+
+These addresses, and the folders inside the zips, are the ones used by the download scripts of
+several unrelated public projects (R and Python) that fetch these files from the publishers.
+They could not be opened from the machine this module was written on (it had no internet
+access), so neither the addresses nor the bytes they serve today are verified against the live
+sites; the per-file checksums below catch any difference. If a publisher moves a file, the error
+names the address that failed and the page to look on.
 The ATOP address is tried over https first and then over plain http (most scripts use http).
 
 Checks: the archives' own checksums are not published, so every extracted data file is checked
@@ -237,7 +239,10 @@ def _fetch_source(
                 f"release: expected SHA-256 {expected}, got {digest}"
             )
             if not allow_mismatch:
-                raise FetchError(message + ". None of the files from this download was installed; the publisher may have changed the file.")
+                raise FetchError(
+                    message + ". None of the files from this download was installed; "
+                    "the publisher may have changed the file."
+                )
             say("warning: " + message + "; installing it anyway (allow_mismatch)")
             outcome[key] = "fetched, checksum differs"
         for key, tmp, final, _digest in staged:
