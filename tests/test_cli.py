@@ -77,8 +77,8 @@ def test_treaty_and_state(db_path):
         (["obligations", "DPRK", "--on", "2017-02-30"], "invalid date '2017-02-30'"),
         (["obligations", "DPRK", "--on", "yesterday"], "invalid date"),
         (["obligations", "DPRK", "--on", "2017-06-01", "-f", "xml"], "unknown format"),
-        (["treaty", "99999"], "no treaty with ATOP id 99999"),
-        (["treaty", "NATO"], "must be an ATOP id"),
+        (["treaty", "99999"], "no treaty with id atop:99999"),
+        (["treaty", "Atlantis Pact"], "no treaty 'Atlantis Pact'"),
     ],
 )
 def test_bad_input_is_a_clear_error(db_path, args, message):
@@ -98,7 +98,7 @@ def test_build_command(data_dir, tmp_path):
     db = tmp_path / "s.duckdb"
     res = runner.invoke(app, ["--db", str(db), "--data", str(data_dir), "build"])
     assert res.exit_code == 0, res.output
-    assert "memberships" in res.stdout and "2510" in res.stdout
+    assert "memberships" in res.stdout and "2510" in res.stdout  # rows from ATOP
     assert "reading ATOP" in res.stderr  # progress goes to stderr
     res = runner.invoke(app, ["--db", str(db), "--data", str(data_dir), "build"])
     assert "up to date" in res.stderr

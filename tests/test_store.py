@@ -19,11 +19,18 @@ def raw_rows(path: Path) -> int:
         return sum(1 for row in csv.reader(fh) if row) - 1
 
 
+def atop_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t} WHERE origin = 'atop'").fetchone()[0]
+                for t in ("treaties", "memberships", "obligations")}  # fmt: skip
+
+
 def test_counts_equal_raw_files(db_path, data_dir):
     counts = store.table_counts(db_path)
-    assert counts["treaties"] == raw_rows(data_dir / FILES["atop_alliance"].relpath) == 789
+    atop = atop_counts(db_path)
+    assert atop["treaties"] == raw_rows(data_dir / FILES["atop_alliance"].relpath) == 789
     assert counts["treaty_phases"] == raw_rows(data_dir / FILES["atop_phase"].relpath) == 849
-    assert counts["memberships"] == raw_rows(data_dir / FILES["atop_member"].relpath) == 2510
+    assert atop["memberships"] == raw_rows(data_dir / FILES["atop_member"].relpath) == 2510
     assert counts["state_spells"] == raw_rows(data_dir / FILES["cow_states"].relpath) == 244
     assert counts["states"] == 217
 
@@ -32,8 +39,7 @@ def test_obligation_rows_match_member_flags(db_path, data_dir):
     with open(data_dir / FILES["atop_member"].relpath, newline="") as fh:
         rows = list(csv.DictReader(fh))
     expected = sum(int(r[c]) for r in rows for c in ("defense", "offense", "neutral", "nonagg", "consul"))
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM obligations").fetchone()[0] == expected
+    assert atop_counts(db_path)["obligations"] == expected
 
 
 def test_every_member_column_is_kept_typed(db_path, data_dir):
@@ -42,6 +48,7 @@ def test_every_member_column_is_kept_typed(db_path, data_dir):
     with duckdb.connect(str(db_path), read_only=True) as con:
         cols = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name='memberships'").fetchall())
     missing = [c for c in header if c not in cols and c != "member"]
+    assert "ccode" in cols
     assert not missing
     assert cols["defcoadv"] == "BIGINT" and cols["statthr1"] == "BIGINT" and cols["entry_date"].startswith("DATE")
 
@@ -134,7 +141,7 @@ def test_failed_build_leaves_previous_store_intact(data_dir, tmp_path, monkeypat
         store.build(data_dir, db, force=True)
     assert db.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["f.duckdb"]  # no temporary left behind
-    assert store.table_counts(db)["memberships"] == 2510
+    assert atop_counts(db)["memberships"] == 2510
 
 
 def test_interrupted_write_leaves_previous_store_intact(data_dir, tmp_path, monkeypatch):
@@ -153,7 +160,7 @@ def test_interrupted_write_leaves_previous_store_intact(data_dir, tmp_path, monk
     with pytest.raises(OSError):
         store.build(data_dir, db, force=True)
     monkeypatch.undo()
-    assert store.table_counts(db)["treaties"] == 789
+    assert atop_counts(db)["treaties"] == 789
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.duckdb"]
 
 

@@ -90,10 +90,7 @@ def build(ctx: typer.Context, force: bool = typer.Option(False, "--force", help=
 
     s: Settings = ctx.obj
     report = store.build(s.data, s.db, force=force, progress=lambda m: err.print(Text(m)))
-    render.table(
-        __import__("pandas").DataFrame(list(report.counts.items()), columns=["table", "rows"]),
-        title=f"{'unchanged' if report.skipped else 'built'}: {report.path}",
-    )
+    render.table(store.origin_counts(report.path), title=f"{'unchanged' if report.skipped else 'built'}: {report.path}")
 
 
 @app.command()
@@ -122,21 +119,31 @@ def allies(ctx: typer.Context, a: str, b: str, on: str = OnOpt, fmt: str = Forma
 
 
 @app.command()
-def treaty(ctx: typer.Context, atopid: str = typer.Argument(..., help="ATOP id, e.g. 3180"), fmt: str = FormatOpt) -> None:
-    """A treaty's members and phases over time."""
+def treaty(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="ATOP id (3180), curated id (russia-dprk-2024) or name (NATO)"),
+    fmt: str = FormatOpt,
+) -> None:
+    """A treaty's members, phases, predecessors and successors, with sources."""
     from . import render
 
-    rep = ctx.obj.kb().treaty(atopid)
+    rep = ctx.obj.kb().treaty(ref)
     if fmt == "json":
         typer.echo(render.to_json({**rep.summary, "phase_list": render.records(rep.phases), "members": render.records(rep.members)}))
     elif fmt == "csv":
         typer.echo(render.to_csv(rep.members), nl=False)
     else:
         console = render.console()
-        console.print(f"[bold]ATOP {rep.atopid}[/bold]: {rep.label}")
+        console.print(Text(f"{rep.treaty_id}: {rep.label}", style="bold"))
         for k, v in rep.summary.items():
-            if k not in ("atopid", "label"):
-                console.print(f"  {k}: {', '.join(v) if isinstance(v, list) else v}")
+            if k in ("treaty_id", "name") or v in (None, [], ""):
+                continue
+            if isinstance(v, list) and k in ("sources", "predecessors", "successors"):
+                console.print(Text(f"  {k}:"))
+                for item in v:
+                    console.print(Text(f"    - {item}"))
+            else:
+                console.print(Text(f"  {k}: {', '.join(v) if isinstance(v, list) else v}"))
         render.table(rep.phases, title="phases", console=console)
         render.table(rep.members, title="members", console=console)
 

@@ -69,13 +69,13 @@ def write(con, sql: str, out: Path, fmt: str) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     target = str(out).replace("'", "''")
     if fmt == "parquet":
-        return con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)").fetchone()[0]
+        return con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)").fetchall()[0][0]
     if fmt == "csv":
-        return con.execute(f"COPY ({sql}) TO '{target}' (FORMAT csv, HEADER true)").fetchone()[0]
+        return con.execute(f"COPY ({sql}) TO '{target}' (FORMAT csv, HEADER true)").fetchall()[0][0]
     if fmt == "arrow":
         import pyarrow.feather as feather
 
-        table = con.sql(sql).fetch_arrow_table()
+        table = con.sql(sql).to_arrow_table()
         feather.write_feather(table, str(out), compression="zstd")
         return table.num_rows
     if fmt == "dta":

@@ -21,7 +21,7 @@ from .vocab import OBLIGATIONS, SPECTHRT
 
 @dataclass
 class TreatyReport:
-    atopid: int
+    treaty_id: str
     label: str
     summary: dict
     phases: pd.DataFrame
@@ -68,7 +68,9 @@ class KnowledgeBase:
         self.states = StateIndex(
             spells, frames["state_aliases"], ambiguous, frames["iso_regexes"], iso3, frames["state_era_names"]
         )
-        self.treaties = frames["treaties"].set_index("atopid", drop=False)
+        self.treaties = frames["treaties"].set_index("treaty_id", drop=False)
+        self.lineage = frames["lineage"]
+        self.merge_log = frames["merge_log"]
         self.phases = frames["treaty_phases"]
         self.memberships = frames["memberships"]
         for col in ("entry_date", "exit_date"):
@@ -94,7 +96,7 @@ class KnowledgeBase:
         return cls(path, frames)
 
     TABLES = ("meta", "states", "state_spells", "state_aliases", "ambiguous_names", "iso_regexes", "state_era_names",
-              "treaties", "treaty_phases", "memberships", "obligations", "sources")  # fmt: skip
+              "treaties", "treaty_phases", "memberships", "obligations", "sources", "lineage", "merge_log")  # fmt: skip
 
     # ---- states -------------------------------------------------------------------------
     def resolve(self, state: str | int, on: str | dt.date | None = None) -> int:
@@ -112,14 +114,15 @@ class KnowledgeBase:
         promised = obs.groupby("membership_id")["obligation"].agg(lambda s: ", ".join(s))
         alliances = pd.DataFrame(
             {
-                "atopid": m["atopid"].astype(int),
+                "treaty_id": m["treaty_id"],
+                "atopid": m["atopid"].astype("Int64"),
                 "phase": m["phase"].astype(int),
-                "treaty": [self.treaties.at[a, "label"] for a in m["atopid"]],
+                "treaty": [self.treaties.at[a, "label"] for a in m["treaty_id"]],
                 "entry": [d.date() for d in m["entry_date"]],
                 "exit": [None if pd.isna(d) else d.date() for d in m["exit_date"]],
                 "promises": [promised.get(i, "") for i in m["membership_id"]],
             }
-        ).sort_values(["entry", "atopid", "phase"]).reset_index(drop=True)
+        ).sort_values(["entry", "treaty_id", "phase"]).reset_index(drop=True)
         aliases = sorted(set(self.states.aliases.loc[self.states.aliases["ccode"] == code, "alias"]))
         return StateReport(code, str(row["name"]), str(row["abb"]), None if pd.isna(row["iso3"]) else row["iso3"],
                            spells, aliases, alliances)  # fmt: skip
@@ -138,31 +141,58 @@ class KnowledgeBase:
         return obligations_involving(self.tables, ca, day, partner=cb)
 
     # ---- treaties -----------------------------------------------------------------------
-    def treaty(self, atopid: int | str) -> TreatyReport:
-        try:
-            key = int(str(atopid).strip())
-        except ValueError:
-            raise UnknownTreatyError(f"treaty id must be an ATOP id (a number), not {atopid!r}") from None
-        if key not in self.treaties.index:
-            raise UnknownTreatyError(f"no treaty with ATOP id {key}")
+    def treaty_id(self, ref: int | str) -> str:
+        """Normalize a treaty reference: 3180, "atop:3180", "russia-dprk-2024", or a curated name ("NATO")."""
+        text = str(ref).strip()
+        if text.isdigit():
+            text = f"atop:{text}"
+        elif not text.startswith(("atop:", "curated:")):
+            if f"curated:{text}" in self.treaties.index:
+                text = f"curated:{text}"
+            else:
+                wanted = text.casefold()
+                hits = [tid for tid, name, official in zip(self.treaties["treaty_id"], self.treaties["name"],
+                                                           self.treaties["official_name"])
+                        if wanted in {str(name).casefold(), str(official).casefold()}]  # fmt: skip
+                if len(hits) == 1:
+                    return hits[0]
+                if len(hits) > 1:
+                    raise UnknownTreatyError(f"{ref!r} names several treaties: {', '.join(hits)}")
+                raise UnknownTreatyError(
+                    f"no treaty {ref!r}: give an ATOP id (e.g. 3180), a curated id (e.g. russia-dprk-2024) or a treaty name"
+                )
+        if text not in self.treaties.index:
+            raise UnknownTreatyError(f"no treaty with id {text}" + (f" (ATOP id {text[5:]})" if text.startswith("atop:") else ""))
+        return text
+
+    def treaty(self, ref: int | str) -> TreatyReport:
+        key = self.treaty_id(ref)
         row = self.treaties.loc[key]
-        start = row["start_date"].date() if hasattr(row["start_date"], "date") else row["start_date"]
-        threats = [int(t) for t in (row["statthr1"], row["statthr2"]) if pd.notna(t) and int(t) > 0]
+        start = pd.Timestamp(row["start_date"]).date()
+        threats = [int(t) for t in (row.get("statthr1"), row.get("statthr2")) if pd.notna(t) and int(t) > 0]
+        is_atop = key.startswith("atop:")
         summary = {
-            "atopid": key,
-            "label": row["label"],
+            "treaty_id": key,
+            "atopid": None if pd.isna(row["atopid"]) else int(row["atopid"]),
+            "name": None if pd.isna(row["name"]) else row["name"],
+            "official_name": None if pd.isna(row["official_name"]) else row["official_name"],
+            "label": row["generated_label"],
             "kind": row["kind"],
             "signed": str(start),
+            "entered_into_force": None if pd.isna(row["entered_into_force"]) else str(pd.Timestamp(row["entered_into_force"]).date()),
             "ended": None if pd.isna(row["end_date"]) else recorded_end(row["end_date"], row["end_precision"]),
-            "in_force_end_2018": bool(row["ineffect"] == 1),
-            "bilateral": bool(row["bilat"] == 1),
-            "phases": int(row["maxphase"]) if pd.notna(row["maxphase"]) and row["maxphase"] > 0 else 1,
-            "obligations": [w for c, w in OBLIGATIONS.items() if row[c] == 1],
-            "threat": SPECTHRT.get(int(row["specthrt"])) if pd.notna(row["specthrt"]) else "treaty text not located",
+            "status_today": None if pd.isna(row["status"]) else f"{row['status']} (as of {pd.Timestamp(row['status_as_of']).date()})",
+            "obligations": sorted(set(self.obligation_table.loc[self.obligation_table["treaty_id"] == key, "obligation"]),
+                                  key=lambda w: list(OBLIGATIONS.values()).index(w)),
+            "threat": (SPECTHRT.get(int(row["specthrt"])) if pd.notna(row["specthrt"]) else "treaty text not located") if is_atop else None,
             "threat_states": [f"{self.states.name(t, start)} ({t})" for t in threats],
-            "source": f"ATOP 5.1, atopid {key}",
-        }
-        ph = self.phases[self.phases["atopid"] == key]
+            "predecessors": self._links(key, incoming=False),
+            "successors": self._links(key, incoming=True),
+            "sources": self._treaty_sources(key, row),
+        }  # fmt: skip
+        if is_atop:
+            summary["in_force_end_2018"] = bool(row["ineffect"] == 1)
+        ph = self.phases[self.phases["treaty_id"] == key]
         phases = pd.DataFrame(
             {
                 "phase": ph["phase"].astype(int),
@@ -171,9 +201,9 @@ class KnowledgeBase:
                 "obligations": [", ".join(w for c, w in OBLIGATIONS.items() if r[c] == 1) for _, r in ph.iterrows()],
             }
         ).reset_index(drop=True)
-        m = self.memberships[self.memberships["atopid"] == key]
-        obs = self.obligation_table[self.obligation_table["atopid"] == key]
-        promised = obs.groupby("membership_id")["obligation"].agg(lambda s: ", ".join(s))
+        m = self.memberships[self.memberships["treaty_id"] == key]
+        obs = self.obligation_table[self.obligation_table["treaty_id"] == key]
+        promised = obs.groupby("membership_id")["obligation"].agg(lambda s: ", ".join(dict.fromkeys(s)))
         members = pd.DataFrame(
             {
                 "ccode": m["ccode"].astype(int),
@@ -181,14 +211,44 @@ class KnowledgeBase:
                 "phase": m["phase"].astype(int),
                 "entry": [d.date() for d in m["entry_date"]],
                 "entry_precision": m["entry_precision"],
+                "entry_basis": m["entry_basis"],
                 "exit": [None if pd.isna(d) else d.date() for d in m["exit_date"]],
                 "exit_precision": m["exit_precision"],
+                "exit_basis": m["exit_basis"],
                 "promises": [promised.get(i, "") for i in m["membership_id"]],
             }
         ).sort_values(["phase", "entry", "ccode"]).reset_index(drop=True)
         return TreatyReport(key, row["label"], summary, phases, members)
 
-    def members_on(self, atopid: int, on: str | dt.date) -> list[int]:
-        """COW codes of the members of treaty ``atopid`` on day ``on``."""
+    def _links(self, key: str, incoming: bool) -> list[str]:
+        """Predecessors (links from ``key``) or successors (links to ``key``), as readable lines."""
+        lin = self.lineage
+        rows = lin[lin["target"] == key] if incoming else lin[lin["treaty_id"] == key]
+        out = []
+        for r in rows.itertuples(index=False):
+            other = r.treaty_id if incoming else r.target
+            label = self.treaties.at[other, "label"] if other in self.treaties.index else f"{other} (unknown)"
+            when = "" if pd.isna(r.date) else f" on {pd.Timestamp(r.date).date()}"
+            verb = r.relation if not incoming else f"{r.relation} this"
+            out.append(f"{other} {label}: {verb}{when}" if incoming else f"{r.relation} {other} ({label}){when}")
+        return out
+
+    def _treaty_sources(self, key: str, row) -> list[str]:
+        ids = list(row["name_sources"]) + list(row["status_sources"])
+        ids += [sid for ids_ in self.memberships.loc[self.memberships["treaty_id"] == key, "source_ids"] for sid in ids_]
+        ids = list(dict.fromkeys(ids)) or [row["source_id"]]
+        by_id = self.sources.set_index("source_id")
+        out = []
+        for sid in ids:
+            if sid in by_id.index:
+                s = by_id.loc[sid]
+                date = "" if pd.isna(s.get("date")) else f", {pd.Timestamp(s['date']).date()}"
+                out.append(f"{s['publisher']}: {s['title']}{date} <{s['url']}>")
+            else:
+                out.append(sid)
+        return out
+
+    def members_on(self, treaty: int | str, on: str | dt.date) -> list[int]:
+        """COW codes of the members of a treaty on day ``on``."""
         act = active_memberships(self.memberships, parse_day(on))
-        return sorted(int(c) for c in act.loc[act["atopid"] == int(atopid), "ccode"].unique())
+        return sorted(int(c) for c in act.loc[act["treaty_id"] == self.treaty_id(treaty), "ccode"].unique())

@@ -22,7 +22,8 @@ import pandas as pd
 
 from . import __version__
 from .errors import DataNotFoundError, StoreError
-from .sources import atop, cow, names
+from . import curation
+from .sources import atop, cow, curated, names
 from .sources.catalog import FILES, REQUIRED
 from .sources.csvfile import sha256_of
 from .states import StateIndex
@@ -76,14 +77,24 @@ def stored_fingerprint(db: Path) -> tuple[str | None, dict[str, str]]:
         return None, {}
 
 
-def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress | None = None) -> BuildReport:
-    """Build the store at ``db`` from the datasets in ``data_dir``."""
+def _curated_digest(curated_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(curated_dir).glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress | None = None,
+          curated_dir: Path | None = None) -> BuildReport:  # fmt: skip
+    """Build the store at ``db`` from the datasets in ``data_dir`` and the curated layer."""
     say = progress or (lambda _msg: None)
     started = dt.datetime.now()
     data_dir, db = Path(data_dir), Path(db)
+    curated_dir = Path(curated_dir) if curated_dir else curated.default_dir()
     files = _input_files(data_dir)
     say(f"checksumming {len(files)} input files")
     checksums = {key: sha256_of(path) for key, path in files}
+    checksums["curated"] = _curated_digest(curated_dir)
     fingerprint = code_fingerprint()
     if not force and stored_fingerprint(db) == (fingerprint, checksums):
         say(f"store {db} is up to date with its inputs; nothing to do (use --force to rebuild)")
@@ -93,6 +104,9 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
         for key, path in files
         if checksums[key] != FILES[key].sha256
     ]
+    say(f"reading the curated layer in {curated_dir}")
+    layer = curated.load(curated_dir)
+    say(f"  {len(layer.treaties)} treaty records, {len(layer.names)} alliance names, {len(layer.statuses)} statuses")
     for w in warnings:
         say("warning: " + w)
 
@@ -112,7 +126,10 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
     _, ambiguous = names.curated_aliases()
     eras = names.era_names()
     index = StateIndex(spells, aliases, ambiguous, iso[["iso3", "regex"]], iso3, eras)
-    tables = derive_tables(spells, alliances, phases, members, index, iso3)
+    tables = derive_tables(spells, alliances, phases, members, index, iso3, layer)
+    for problem in tables.pop("_problems"):
+        warnings.append(problem)
+        say("warning: " + problem)
     tables["state_aliases"] = aliases[["alias", "norm", "ccode", "kind"]]
     tables["state_era_names"] = eras
     tables["ambiguous_names"] = pd.DataFrame(
@@ -127,11 +144,14 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
         ],
         columns=["source_id", "dataset", "publisher", "title", "version", "url", "citation"],
     )
+    tables["sources"] = pd.concat([tables["sources"], tables.pop("_curated_sources")], ignore_index=True)
+    tables["sources"] = tables["sources"].drop_duplicates("source_id")
     tables["input_files"] = pd.DataFrame(
         [
             (key, FILES[key].relpath, str(path), checksums[key], path.stat().st_size, checksums[key] == FILES[key].sha256)
             for key, path in files
-        ],
+        ]
+        + [("curated", "curated/*.toml", str(curated_dir), checksums["curated"], None, None)],
         columns=["key", "relpath", "path", "sha256", "bytes", "official"],
     )
     meta = {
@@ -153,6 +173,7 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
         with duckdb.connect(str(tmp)) as con:
             con.execute("BEGIN")
             for name, frame in tables.items():
+                frame = _dates_as_days(frame)
                 con.register("frame", frame)
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
                 con.unregister("frame")
@@ -168,12 +189,37 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
     return BuildReport(db, False, counts, warnings, seconds)
 
 
-COUNTED = ("states", "state_spells", "state_aliases", "treaties", "treaty_phases", "memberships", "obligations")
+def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Store day-precision columns as DATE, not TIMESTAMP."""
+    stamps = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    if not stamps:
+        return frame
+    frame = frame.copy()
+    for col in stamps:
+        frame[col] = [None if pd.isna(v) else v.date() for v in frame[col]]
+    return frame
+
+
+COUNTED = ("states", "state_spells", "state_aliases", "treaties", "treaty_phases", "memberships", "obligations",
+           "lineage", "merge_log")  # fmt: skip
 
 
 def table_counts(db: Path) -> dict[str, int]:
     with connect(db) as con:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in COUNTED}
+
+
+def origin_counts(db: Path) -> pd.DataFrame:
+    """Rows per table, split by origin (ATOP/COW vs the curated layer)."""
+    rows = []
+    with connect(db) as con:
+        for t in COUNTED:
+            total = con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            cols = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{t}'").fetchall()}
+            curated_rows = con.execute(f"SELECT count(*) FROM \"{t}\" WHERE origin = 'curated'").fetchone()[0] if "origin" in cols else (
+                total if t in ("lineage", "merge_log") else 0)  # fmt: skip
+            rows.append((t, total, total - curated_rows, curated_rows))
+    return pd.DataFrame(rows, columns=["table", "rows", "from datasets", "from curated layer"])
 
 
 def connect(db: Path) -> duckdb.DuckDBPyConnection:
@@ -211,7 +257,8 @@ def treaty_label(kinds: dict[str, int], member_names: list[str], year: int) -> t
     return f"{kind}: {who}, {year}", kind
 
 
-def derive_tables(spells, alliances, phases, members, index: StateIndex, iso3: dict[int, str]) -> dict[str, pd.DataFrame]:
+def derive_tables(spells, alliances, phases, members, index: StateIndex, iso3: dict[int, str],
+                  layer: curated.CuratedLayer | None = None) -> dict[str, pd.DataFrame]:  # fmt: skip
     states = (
         spells.sort_values(["ccode", "spell"]).groupby("ccode", as_index=False).last()[["ccode", "abb", "name"]]
     )
@@ -225,7 +272,11 @@ def derive_tables(spells, alliances, phases, members, index: StateIndex, iso3: d
         columns={"start_date": "entry_date", "start_precision": "entry_precision",
                  "end_date": "exit_date", "end_precision": "exit_precision"}
     )  # fmt: skip
-    mem["source_id"] = "atop_member"
+    mem.insert(1, "treaty_id", ["atop:" + str(a) for a in mem["atopid"]])
+    mem["entry_basis"] = "signature"
+    mem["exit_basis"] = pd.array([None if pd.isna(e) else "ATOP exit" for e in mem["exit_date"]], dtype="string")
+    mem["source_ids"] = [["atop_member"]] * len(mem)
+    mem["origin"] = "atop"
 
     # Treaty labels: members ordered by COW code, named as on the treaty's first day.
     labels, kinds = [], []
@@ -238,20 +289,100 @@ def derive_tables(spells, alliances, phases, members, index: StateIndex, iso3: d
         labels.append(label)
         kinds.append(kind)
     treaties = alliances.drop(columns=[c for c in _ALLIANCE_DROP if c in alliances.columns]).copy()
-    treaties.insert(1, "label", labels)
-    treaties.insert(2, "kind", kinds)
+    treaties.insert(0, "treaty_id", ["atop:" + str(a) for a in treaties["atopid"]])
+    treaties.insert(2, "label", labels)
+    treaties.insert(3, "generated_label", labels)
+    treaties.insert(4, "kind", kinds)
     treaties["source_id"] = "atop_alliance"
     treaty_phases = phases.drop(columns=[c for c in _ALLIANCE_DROP if c in phases.columns]).copy()
+    treaty_phases.insert(0, "treaty_id", ["atop:" + str(a) for a in treaty_phases["atopid"]])
     treaty_phases["source_id"] = "atop_phase"
+    obligations = derive_obligations(mem)
+    tables = {"states": states, "state_spells": state_spells, "treaty_phases": treaty_phases}
+    tables.update(apply_curated(layer or curated.CuratedLayer(), treaties, mem, obligations, index))
+    return tables
 
-    return {
-        "states": states,
-        "state_spells": state_spells,
-        "treaties": treaties,
-        "treaty_phases": treaty_phases,
-        "memberships": mem,
-        "obligations": derive_obligations(mem),
-    }
+
+def apply_curated(layer, treaties, mem, obligations, index: StateIndex) -> dict[str, pd.DataFrame]:
+    """Merge the curated layer (see :mod:`foedus.curation` for the rules)."""
+    merged = curation.merge(layer, treaties.set_index("treaty_id", drop=False), mem, obligations)
+    mem = mem.copy()
+    for col in ("exit_basis",):
+        mem[col] = mem[col].astype(object)
+    mem["exit_sources"] = [[] for _ in range(len(mem))]
+    if merged.exits:
+        exits = pd.DataFrame(merged.exits).set_index("membership_id")
+        hit = mem["membership_id"].isin(exits.index)
+        ids = mem.loc[hit, "membership_id"]
+        mem.loc[hit, "exit_date"] = exits.loc[ids, "exit_date"].to_numpy()
+        mem.loc[hit, "exit_precision"] = exits.loc[ids, "exit_precision"].to_numpy()
+        mem.loc[hit, "exit_basis"] = exits.loc[ids, "exit_basis"].to_numpy()
+        mem.loc[hit, "exit_sources"] = pd.Series(list(exits.loc[ids, "exit_sources"]), index=mem.index[hit])
+    new_mem = pd.DataFrame(merged.memberships)
+    if not new_mem.empty:
+        new_mem["origin"] = "curated"
+        new_mem["exit_sources"] = [[] for _ in range(len(new_mem))]
+        mem = pd.concat([mem, new_mem], ignore_index=True)
+    mem["entry_date"] = pd.to_datetime(mem["entry_date"])
+    mem["exit_date"] = pd.to_datetime(mem["exit_date"])
+    for col in ("atopid", "phase", "ccode", "membership_id"):
+        mem[col] = mem[col].astype("Int64")
+
+    obligations = obligations.copy()
+    for col, value in (("beneficiary", None), ("article", None), ("summary", None), ("extra_conditions", "[]")):
+        obligations[col] = value
+    obligations["source_ids"] = [["atop_member"]] * len(obligations)
+    obligations["origin"] = "atop"
+    if merged.obligations:
+        obligations = pd.concat([obligations, pd.DataFrame(merged.obligations).assign(origin="curated")], ignore_index=True)
+    for col in ("statthr1", "statthr2", "atopid", "phase", "ccode", "membership_id", "beneficiary"):
+        obligations[col] = pd.to_numeric(obligations[col]).astype("Int64")
+    obligations["atop_column"] = obligations["atop_column"].astype(str)
+
+    treaties = treaties.copy()
+    for col in ("name", "official_name", "status", "status_note"):
+        treaties[col] = pd.array([None] * len(treaties), dtype="string")
+    treaties["status_as_of"] = pd.NaT
+    treaties["name_sources"] = [[] for _ in range(len(treaties))]
+    treaties["status_sources"] = [[] for _ in range(len(treaties))]
+    treaties["entered_into_force"] = pd.NaT
+    treaties["origin"] = "atop"
+    if merged.treaties:
+        new = pd.DataFrame(merged.treaties).assign(origin="curated")
+        new["label"] = [_curated_label(t, mem, index) for t in merged.treaties]
+        new["generated_label"] = new["label"]
+        new["name_sources"] = [[] for _ in range(len(new))]
+        new["status_sources"] = [[] for _ in range(len(new))]
+        treaties = pd.concat([treaties, new], ignore_index=True)
+    treaties = treaties.set_index("treaty_id", drop=False)
+    for tid, fields in merged.names.items():
+        if tid not in treaties.index:
+            continue
+        for key, value in fields.items():
+            treaties.at[tid, key] = pd.Timestamp(value) if key == "status_as_of" else value
+        if fields.get("name"):
+            treaties.at[tid, "label"] = fields["name"]
+    treaties = treaties.reset_index(drop=True)
+    for col in ("start_date", "end_date", "entered_into_force", "status_as_of"):
+        treaties[col] = pd.to_datetime(treaties[col])
+    treaties["atopid"] = treaties["atopid"].astype("Int64")
+
+    lineage = pd.DataFrame(merged.lineage, columns=["treaty_id", "relation", "target", "date", "note", "sources"])
+    lineage["date"] = pd.to_datetime(lineage["date"])
+    log = pd.DataFrame(merged.log, columns=["kind", "treaty_id", "ccode", "field", "atop_value", "curated_value",
+                                            "rule", "sources"])  # fmt: skip
+    log["ccode"] = log["ccode"].astype("Int64")
+    sources = pd.DataFrame(merged.sources, columns=["source_id", "dataset", "publisher", "title", "version", "url",
+                                                    "citation", "date", "accessed"])  # fmt: skip
+    return {"treaties": treaties, "memberships": mem, "obligations": obligations, "lineage": lineage,
+            "merge_log": log, "_curated_sources": sources, "_problems": merged.problems}  # fmt: skip
+
+
+def _curated_label(treaty: dict, mem: pd.DataFrame, index: StateIndex) -> str:
+    codes = sorted(set(mem.loc[mem["treaty_id"] == treaty["treaty_id"], "ccode"].astype(int)))
+    day = pd.Timestamp(treaty["start_date"]).date()
+    kinds = {k: 1 for k, w in LABEL_KIND.items() if w == treaty["kind"]}
+    return treaty_label(kinds, [index.name(c, day) for c in codes], day.year)[0]
 
 
 def derive_obligations(mem: pd.DataFrame) -> pd.DataFrame:
@@ -270,6 +401,7 @@ def derive_obligations(mem: pd.DataFrame) -> pd.DataFrame:
             rows.append(
                 {
                     "membership_id": rec["membership_id"],
+                    "treaty_id": rec["treaty_id"],
                     "atopid": rec["atopid"],
                     "phase": rec["phase"],
                     "ccode": rec["ccode"],

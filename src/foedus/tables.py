@@ -73,7 +73,7 @@ DDYR_CSV = "atop-5.1/atop5_1ddyr.csv"
 DDYR_RDA = "peacesciencer/atop_alliance.rda"
 
 # Tables this module adds to the store (see store_tables()).
-STORE_TABLES = ("atop_ddyr", "atop_dyr", "atop_dyad_spells")
+STORE_TABLES = ("atop_ddyr", "atop_dyr", "atop_ddyr_runs", "atop_dyr_runs", "atop_dyad_spells")
 Output = Literal["pandas", "polars", "arrow", "duckdb"]
 
 
@@ -227,14 +227,43 @@ def store_tables(data_dir: Path, spells: "pd.DataFrame", members: "pd.DataFrame"
         FROM d GROUP BY ALL ORDER BY ALL
         """
     ).df()
-    return {"atop_ddyr": ddyr, "atop_dyr": dyr, "atop_dyad_spells": dspells}
+    con.register("dyr", dyr)
+    return {
+        "atop_ddyr": ddyr,
+        "atop_dyr": dyr,
+        "atop_ddyr_runs": con.execute(_RUNS_SQL.format(src="d")).df(),
+        "atop_dyr_runs": con.execute(_RUNS_SQL.format(src="dyr")).df(),
+        "atop_dyad_spells": dspells,
+    }
+
+
+_VALS = ", ".join(f"atop_{o}" for o in OBLIGATIONS)
+_ZEROS = ", ".join("0" for _ in OBLIGATIONS)
+# Per dyad that ATOP records at all: a partition of 1815-2018 into runs of years with the same
+# values (atop_alliance 1 where ATOP has the dyad-year, 0 in the gaps). Lets the query build
+# the table from a few tens of thousands of year ranges instead of joining 2 million rows.
+_RUNS_SQL = f"""
+    WITH k AS (SELECT ccode1 c1, ccode2 c2, CAST("year" AS INTEGER) y, {_VALS},
+                      "year" - row_number() OVER (PARTITION BY ccode1, ccode2, {_VALS} ORDER BY "year") g
+               FROM {{src}} WHERE "year" BETWEEN {ATOP_FIRST_YEAR} AND {ATOP_LAST_YEAR}),
+    runs AS (SELECT c1, c2, min(y) ys, max(y) ye, 1 atop_alliance, {_VALS} FROM k GROUP BY c1, c2, g, {_VALS}),
+    b AS (SELECT c1, c2, ys, ye, lag(ye) OVER (PARTITION BY c1, c2 ORDER BY ys) prev_ye,
+                 lead(ys) OVER (PARTITION BY c1, c2 ORDER BY ys) next_ys FROM runs),
+    gaps AS (SELECT c1, c2, COALESCE(prev_ye + 1, {ATOP_FIRST_YEAR}) ys, ys - 1 ye FROM b
+             WHERE COALESCE(prev_ye + 1, {ATOP_FIRST_YEAR}) <= ys - 1
+             UNION ALL SELECT c1, c2, ye + 1, {ATOP_LAST_YEAR} FROM b WHERE next_ys IS NULL AND ye < {ATOP_LAST_YEAR})
+    SELECT CAST(c1 AS SMALLINT) ccode1, CAST(c2 AS SMALLINT) ccode2, CAST(ys AS SMALLINT) ys, CAST(ye AS SMALLINT) ye,
+           CAST(atop_alliance AS TINYINT) atop_alliance, {_VALS}
+    FROM (SELECT * FROM runs UNION ALL SELECT c1, c2, ys, ye, 0, {_ZEROS} FROM gaps)
+    ORDER BY ccode1, ccode2, ys
+"""
 
 
 # ---- query time ------------------------------------------------------------------------------
 
 
 def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     return {"state_spells", *STORE_TABLES} <= have
 
 
@@ -310,20 +339,55 @@ def state_years_sql(start_year: int, end_year: int) -> str:
     """
 
 
-def dyad_years_sql(directed: bool, start_year: int, end_year: int) -> str:
-    """Dyad-years with day precision, without a DISTINCT over the big table: the days two
-    states share are disjoint intervals, so only a year where one interval ends and the next
-    begins can repeat; each interval starts after the previous one's last year."""
+def _intervals_sql(directed: bool, start_year: int, end_year: int) -> str:
+    """CTEs ending in ``iv(c1, c2, ys, ye)``: per dyad, disjoint year ranges of existence.
+
+    Day precision without a DISTINCT over the big table: the days two states share are
+    disjoint intervals, so only a year where one interval ends and the next begins can
+    repeat; each interval starts after the previous one's last year."""
     pair = "a.ccode <> b.ccode" if directed else "a.ccode < b.ccode"
     return f"""
-        WITH sp AS ({_bounded_spells(end_year)}),
+        sp AS ({_bounded_spells(end_year)}),
         p AS (SELECT a.ccode c1, b.ccode c2, greatest(a.s, b.s) s,
                      year(greatest(a.s, b.s)) ys, year(least(a.e, b.e)) ye
               FROM sp a JOIN sp b ON {pair} AND a.s <= b.e AND b.s <= a.e),
         q AS (SELECT c1, c2, greatest(ys, COALESCE(lag(ye) OVER (PARTITION BY c1, c2 ORDER BY s) + 1, ys), {start_year}) ys,
                      least(ye, {end_year}) ye FROM p),
-        r AS (SELECT c1, c2, ys, ye FROM q WHERE ys <= ye ORDER BY c1, c2, ys)
+        iv AS (SELECT c1, c2, ys, ye FROM q WHERE ys <= ye)"""
+
+
+def dyad_years_sql(directed: bool, start_year: int, end_year: int) -> str:
+    """Dyad-years (ccode1, ccode2, year), in that order."""
+    return f"""
+        WITH {_intervals_sql(directed, start_year, end_year)},
+        r AS (SELECT c1, c2, ys, ye FROM iv ORDER BY c1, c2, ys)
         SELECT c1 AS ccode1, c2 AS ccode2, CAST(unnest(range(ys, ye + 1)) AS SMALLINT) AS "year" FROM r
+    """
+
+
+def dyad_atop_sql(directed: bool, start_year: int, end_year: int) -> str:
+    """The peacesciencer table (dyad-years with the six ATOP columns), ordered, built from year
+    ranges: each dyad's ranges are cut at ATOP's runs of equal values, then expanded."""
+    runs = "atop_ddyr_runs" if directed else "atop_dyr_runs"
+    last = ATOP_LAST_YEAR
+    nulls = ", ".join("NULL" for _ in OBLIGATIONS)
+    return f"""
+        WITH {_intervals_sql(directed, start_year, end_year)},
+        pre AS (SELECT c1, c2, ys, least(ye, {last}) ye FROM iv WHERE ys <= {last}),
+        seg AS (
+            SELECT i.c1, i.c2, greatest(i.ys, r.ys) ys, least(i.ye, r.ye) ye, r.atop_alliance,
+                   {", ".join(f"r.atop_{o}" for o in OBLIGATIONS)}
+            FROM pre i JOIN {runs} r ON r.ccode1 = i.c1 AND r.ccode2 = i.c2 AND r.ys <= i.ye AND i.ys <= r.ye
+            UNION ALL
+            SELECT c1, c2, ys, ye, 0, {_ZEROS} FROM pre i
+            WHERE NOT EXISTS (SELECT 1 FROM {runs} r WHERE r.ccode1 = i.c1 AND r.ccode2 = i.c2)
+            UNION ALL
+            SELECT c1, c2, greatest(ys, {last + 1}), ye, NULL, {nulls} FROM iv WHERE ye > {last}
+        ),
+        o AS (SELECT * FROM seg ORDER BY c1, c2, ys)
+        SELECT c1 AS ccode1, c2 AS ccode2, CAST(unnest(range(ys, ye + 1)) AS SMALLINT) AS "year",
+               CAST(atop_alliance AS TINYINT) atop_alliance, {", ".join(f"CAST(atop_{o} AS TINYINT) atop_{o}" for o in OBLIGATIONS)}
+        FROM o
     """
 
 
@@ -428,6 +492,8 @@ def dyad_table_sql(*, directed: bool = True, start_year: int | None = None, end_
         return base
     if alliances != "atop":
         raise FoedusError(f"unknown alliance source {alliances!r}; foedus has 'atop'")
+    if not any(v for k, v in options.items() if k != "ids_as_text"):
+        return dyad_atop_sql(directed, s, e)
     return alliance_sql(base, directed=directed, order=True, end_year=e, **options)
 
 
@@ -439,7 +505,7 @@ def _result(rel: duckdb.DuckDBPyRelation, output: Output):
     if output == "polars":
         return rel.pl()
     if output == "arrow":
-        return rel.fetch_arrow_table()
+        return rel.to_arrow_table()
     raise FoedusError(f"unknown output {output!r}; choose pandas, polars, arrow or duckdb")
 
 
@@ -488,9 +554,9 @@ def add_alliances(df, source: str = "atop", *, directed: bool | None = None, wit
     con.register("_foedus_input", df)
     try:
         if directed is None:
-            directed = bool(con.execute("SELECT count(*) FROM _foedus_input WHERE ccode1 > ccode2").fetchone()[0])
+            directed = bool(con.execute("SELECT count(*) FROM _foedus_input WHERE ccode1 > ccode2").fetchall()[0][0])
         base = "SELECT *, row_number() OVER () AS _foedus_row FROM _foedus_input"
-        last = con.execute("SELECT max(year) FROM _foedus_input").fetchone()[0]
+        last = con.execute("SELECT max(year) FROM _foedus_input").fetchall()[0][0]
         sql = alliance_sql(base, directed=directed, with_ids=with_ids, with_conditions=with_conditions,
                            with_treaties=with_treaties, extend=extend, end_year=last)  # fmt: skip
         rel = con.sql(f"SELECT * EXCLUDE (_foedus_row) FROM ({sql}) ORDER BY _foedus_row")

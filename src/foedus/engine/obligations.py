@@ -9,6 +9,7 @@ such rows carry ``partner_specific = True`` and a caveat instead of a guess.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,9 +23,9 @@ OBLIGATION_ORDER = {"defense": 0, "offense": 1, "neutrality": 2, "non-aggression
 
 @dataclass(frozen=True)
 class Tables:
-    memberships: pd.DataFrame  # membership_id, atopid, phase, ccode, entry/exit dates (datetime64, exit NaT = open)
-    obligations: pd.DataFrame  # membership_id, obligation, conditional, cond_*, statthr1/2, partner_specific
-    treaties: pd.DataFrame  # indexed by atopid: label, kind, ...
+    memberships: pd.DataFrame  # membership_id, treaty_id, phase, ccode, entry/exit dates (datetime64, exit NaT = open)
+    obligations: pd.DataFrame  # membership_id, obligation, conditional, cond_*, beneficiary (NA = every partner), ...
+    treaties: pd.DataFrame  # indexed by treaty_id: label, kind, ...
     states: StateIndex
     coverage_end: dt.date
 
@@ -48,6 +49,9 @@ def condition_words(row, states: StateIndex, day: dt.date) -> list[str]:
         words.append(text)
     if row["cond_other"]:
         words.append(OTHER_CONDITION)
+    extra = row.get("extra_conditions")
+    if isinstance(extra, str) and extra not in ("", "[]"):
+        words = [w for w in words if not w.startswith("only when an ally requests")] + json.loads(extra)
     if row["conditional"] and not words:
         words.append("conditional (ATOP gives no detail)")
     return words
@@ -57,20 +61,22 @@ def _pairs(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None) -> pd.
     """All (obligor, beneficiary, obligation) pairs in force on ``day``."""
     act = active_memberships(t.memberships, day)
     ob = t.obligations.merge(
-        act[["membership_id", "entry_date", "entry_precision", "exit_date", "exit_precision"]], on="membership_id"
-    )
+        act[["membership_id", "entry_date", "entry_precision", "entry_basis", "exit_date", "exit_precision",
+             "exit_basis"]], on="membership_id"
+    )  # fmt: skip
     if obligors is not None:
-        ob = ob.merge(obligors, on=["atopid", "phase"])
-    partners = act[["atopid", "phase", "ccode"]].rename(columns={"ccode": "beneficiary"})
-    pairs = ob.merge(partners, on=["atopid", "phase"])
-    pairs = pairs[pairs["ccode"] != pairs["beneficiary"]].rename(columns={"ccode": "obligor"})
-    return pairs.drop_duplicates(["obligor", "beneficiary", "atopid", "phase", "obligation"])
+        ob = ob.merge(obligors, on=["treaty_id", "phase"])
+    partners = act[["treaty_id", "phase", "ccode"]].rename(columns={"ccode": "partner"})
+    pairs = ob.rename(columns={"beneficiary": "pledged_to"}).merge(partners, on=["treaty_id", "phase"])
+    keep = (pairs["ccode"] != pairs["partner"]) & (pairs["pledged_to"].isna() | (pairs["pledged_to"] == pairs["partner"]))
+    pairs = pairs[keep].rename(columns={"ccode": "obligor", "partner": "beneficiary"})
+    return pairs.drop_duplicates(["obligor", "beneficiary", "treaty_id", "phase", "obligation"])
 
 
 def obligations_involving(t: Tables, ccode: int, day: dt.date, partner: int | None = None) -> pd.DataFrame:
     """Every obligation owed to ``ccode`` and owed by it on ``day`` (optionally only with ``partner``)."""
     act = active_memberships(t.memberships, day)
-    mine = act.loc[act["ccode"] == ccode, ["atopid", "phase"]].drop_duplicates()
+    mine = act.loc[act["ccode"] == ccode, ["treaty_id", "phase"]].drop_duplicates()
     pairs = _pairs(t, day, mine)
     pairs = pairs[(pairs["obligor"] == ccode) | (pairs["beneficiary"] == ccode)]
     if partner is not None:
@@ -79,9 +85,9 @@ def obligations_involving(t: Tables, ccode: int, day: dt.date, partner: int | No
 
 
 COLUMNS = [
-    "direction", "obligor", "obligor_name", "beneficiary", "beneficiary_name", "obligation", "atopid", "phase",
-    "treaty", "conditional", "conditions", "partner_specific", "since", "since_precision", "until",
-    "until_precision", "source", "note",
+    "direction", "obligor", "obligor_name", "beneficiary", "beneficiary_name", "obligation", "treaty_id", "atopid",
+    "phase", "treaty", "article", "conditional", "conditions", "partner_specific", "since", "since_precision",
+    "since_basis", "until", "until_precision", "until_basis", "source", "note",
 ]  # fmt: skip
 
 
@@ -98,27 +104,44 @@ def present(t: Tables, pairs: pd.DataFrame, day: dt.date, ccode: int | None) -> 
     out["beneficiary"] = pairs["beneficiary"].astype(int)
     out["beneficiary_name"] = [t.states.name(c, day) for c in pairs["beneficiary"]]
     out["obligation"] = pairs["obligation"]
-    out["atopid"] = pairs["atopid"].astype(int)
+    out["treaty_id"] = pairs["treaty_id"]
+    out["atopid"] = pairs["atopid"].astype("Int64")
     out["phase"] = pairs["phase"].astype(int)
-    out["treaty"] = [t.treaties.at[a, "label"] for a in pairs["atopid"]]
+    out["treaty"] = [t.treaties.at[a, "label"] for a in pairs["treaty_id"]]
+    out["article"] = pairs["article"]
     out["conditional"] = pairs["conditional"].astype(bool)
     out["conditions"] = [condition_words(r, t.states, day) for r in pairs.to_dict("records")]
     out["partner_specific"] = pairs["partner_specific"].astype(bool)
     out["since"] = [d.date() for d in pairs["entry_date"]]
     out["since_precision"] = pairs["entry_precision"]
+    out["since_basis"] = pairs["entry_basis"]
     out["until"] = [None if pd.isna(d) else d.date() for d in pairs["exit_date"]]
     out["until_precision"] = pairs["exit_precision"]
-    out["source"] = [f"ATOP 5.1 member file, atopid {a} phase {p}" for a, p in zip(pairs["atopid"], pairs["phase"])]
+    out["until_basis"] = pairs["exit_basis"]
+    out["source"] = [_source_text(tid, p, ids) for tid, p, ids in zip(pairs["treaty_id"], pairs["phase"], pairs["source_ids"])]
     notes = []
     beyond = day > t.coverage_end
-    for ps, until in zip(out["partner_specific"], out["until"]):
+    for ps, until, tid in zip(out["partner_specific"], out["until"], out["treaty_id"]):
         n = []
         if ps:
             n.append("ATOP: this member's obligations vary by partner; the member file does not say which")
-        if beyond and until is None:
-            n.append(f"ATOP observes to {t.coverage_end}; assumed still in force")
+        if beyond and until is None and tid.startswith("atop:"):
+            n.append(f"ATOP observes to {t.coverage_end}; " + _status_text(t, tid))
         notes.append("; ".join(n))
     out["note"] = notes
     out["_order"] = out["obligation"].map(OBLIGATION_ORDER)
-    out = out.sort_values(["direction", "_order", "obligor", "beneficiary", "atopid"], ascending=[False, True, True, True, True])
+    out = out.sort_values(["direction", "_order", "obligor", "beneficiary", "treaty_id"], ascending=[False, True, True, True, True])
     return out.drop(columns="_order").reset_index(drop=True)
+
+
+def _source_text(treaty_id: str, phase: int, ids) -> str:
+    if treaty_id.startswith("atop:") and list(ids) == ["atop_member"]:
+        return f"ATOP 5.1 member file, atopid {treaty_id[5:]} phase {phase}"
+    return "; ".join(str(i) for i in ids)
+
+
+def _status_text(t: Tables, treaty_id: str) -> str:
+    status = t.treaties.at[treaty_id, "status"] if "status" in t.treaties.columns else None
+    if isinstance(status, str):
+        return f"curated layer: {status} as of {pd.Timestamp(t.treaties.at[treaty_id, 'status_as_of']).date()}"
+    return "no later record: assumed still in force"
