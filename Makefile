@@ -25,6 +25,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_tables.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 from .errors import FoedusError  # noqa: E402
 
 
-def open(db=None, data=None, *, build: bool = True, progress=None):  # noqa: A001 - mirrors sqlite3/duckdb
+def open(db=None, data=None, *, curated=None, build: bool = True, progress=None):  # noqa: A001 - mirrors sqlite3/duckdb
     """Open the knowledge base (building the store first if it does not exist yet).
 
     >>> kb = foedus.open()
@@ -13,7 +13,7 @@ def open(db=None, data=None, *, build: bool = True, progress=None):  # noqa: A00
     """
     from .kb import KnowledgeBase
 
-    return KnowledgeBase.open(db=db, data=data, build=build, progress=progress)
+    return KnowledgeBase.open(db=db, data=data, curated=curated, build=build, progress=progress)
 
 
 __all__ = ["open", "FoedusError", "__version__"]

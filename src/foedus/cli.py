@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from . import config
+from .cli_tables import table_app
 from .errors import FoedusError
 
 class _Typer(typer.Typer):
@@ -40,18 +41,20 @@ app = _Typer(help="foedus: who is bound to come to whose aid, when, and why.", n
              pretty_exceptions_enable=False)  # fmt: skip
 data_app = _Typer(help="Download and inspect the input datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(table_app, name="table")
 err = Console(stderr=True)
 
 
 class Settings:
-    def __init__(self, data: Optional[Path], db: Optional[Path]):
+    def __init__(self, data: Optional[Path], db: Optional[Path], curated: Optional[Path]):
         self.data = config.data_dir(data)
         self.db = config.db_path(db)
+        self.curated = config.curated_dir(curated)
 
     def kb(self):
         import foedus
 
-        return foedus.open(self.db, self.data, progress=lambda m: err.print(Text(m, style="dim")))
+        return foedus.open(self.db, self.data, curated=self.curated, progress=lambda m: err.print(Text(m, style="dim")))
 
 
 @app.callback()
@@ -59,8 +62,9 @@ def main_options(
     ctx: typer.Context,
     data: Optional[Path] = typer.Option(None, "--data", help="Data directory (default: $FOEDUS_DATA or the user data dir)."),
     db: Optional[Path] = typer.Option(None, "--db", help="Store file (default: $FOEDUS_DB or foedus.duckdb in the user data dir)."),
+    curated: Optional[Path] = typer.Option(None, "--curated", help="Curated-layer directory (default: $FOEDUS_CURATED or the one shipped with foedus)."),
 ) -> None:
-    ctx.obj = Settings(data, db)
+    ctx.obj = Settings(data, db, curated)
 
 
 FormatOpt = typer.Option("table", "--format", "-f", help="table, json or csv")
@@ -89,7 +93,7 @@ def build(ctx: typer.Context, force: bool = typer.Option(False, "--force", help=
     from . import store
 
     s: Settings = ctx.obj
-    report = store.build(s.data, s.db, force=force, progress=lambda m: err.print(Text(m)))
+    report = store.build(s.data, s.db, force=force, curated_dir=s.curated, progress=lambda m: err.print(Text(m)))
     render.table(store.origin_counts(report.path), title=f"{'unchanged' if report.skipped else 'built'}: {report.path}")
 
 
@@ -166,6 +170,72 @@ def state(ctx: typer.Context, name: str, on: Optional[str] = typer.Option(None, 
         console.print("  also known as: " + ", ".join(rep.aliases))
         render.table(rep.spells, title="state-system membership", console=console)
         render.table(rep.alliances, title="alliance memberships (ATOP)", console=console)
+
+
+@app.command()
+def lineage(
+    ctx: typer.Context,
+    a: str,
+    b: str,
+    bilateral: bool = typer.Option(False, "--bilateral", help="Only treaties between the two alone."),
+    fmt: str = FormatOpt,
+) -> None:
+    """The treaty history of a pair of states, as a timeline: what each owed the other, when."""
+    from . import render
+
+    kb = ctx.obj.kb()
+    df = kb.lineage(a, b, bilateral_only=bilateral)
+    ca, cb = kb.resolve(a), kb.resolve(b)
+    if fmt != "table":
+        return _emit(df, fmt)
+    console = render.console()
+    console.print(Text(f"{kb.states.name(ca)} ({ca}) and {kb.states.name(cb)} ({cb}): treaty history", style="bold"))
+    if df.empty:
+        console.print("  no treaty in common")
+    for r in df.to_dict("records"):
+        until = f"{r['until']} ({r['until_basis']})" if r["until"] else "in force"
+        console.print(Text(f"\n{r['from']} → {until}", style="bold cyan"))
+        console.print(Text(f"  {r['treaty']}  [{r['treaty_id']}; bound from {r['from_basis']}]"))
+        mine, theirs = r[f"{ca} owes {cb}"], r[f"{cb} owes {ca}"]
+        if mine == theirs:
+            console.print(Text(f"  both ways: {', '.join(mine) or 'nothing'}"))
+        else:
+            console.print(Text(f"  {kb.states.name(ca)} owes: {', '.join(mine) or 'nothing'}"))
+            console.print(Text(f"  {kb.states.name(cb)} owes: {', '.join(theirs) or 'nothing'}"))
+        for link in r["lineage"]:
+            console.print(Text(f"  ↳ {link}", style="dim"))
+
+
+@app.command()
+def disagreements(
+    ctx: typer.Context,
+    all_: bool = typer.Option(False, "--all", help="Also list where the curated layer extends ATOP."),
+    fmt: str = FormatOpt,
+) -> None:
+    """Where curated facts and ATOP differ; both values and the sources behind them."""
+    df = ctx.obj.kb().disagreements(include_extensions=all_)
+    _emit(df, fmt, title="curated layer vs ATOP" + (" (disagreements and extensions)" if all_ else ": disagreements"))
+
+
+@app.command()
+def check(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+    """Validate the curated layer: schema, sources, lineage links, dates, states, duplicates."""
+    import pandas as pd
+
+    from . import check as checker
+    from .sources import atop, cow
+    from .states import StateIndex
+
+    s: Settings = ctx.obj
+    spells = cow.load_state_spells(s.data)
+    index = StateIndex(spells, pd.DataFrame(columns=["norm", "alias", "ccode", "kind"]), {},
+                       pd.DataFrame(columns=["iso3", "regex"]), {})  # fmt: skip
+    problems = checker.check(s.curated, atop.load_alliances(s.data), atop.load_members(s.data), index)
+    df = pd.DataFrame([p.__dict__ for p in problems], columns=["file", "kind", "message"])
+    if problems:
+        _emit(df, fmt, title=f"{len(problems)} problem(s) in the curated layer")
+        raise typer.Exit(1)
+    err.print(Text("curated layer OK: no problems found", style="green"))
 
 
 @data_app.command("status")

@@ -33,3 +33,9 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return user_dir() / "foedus.duckdb"
+
+
+def curated_dir(explicit: str | os.PathLike | None = None) -> Path | None:
+    """A curated-layer directory other than the one shipped in the package (None: the package's)."""
+    value = explicit or os.environ.get("FOEDUS_CURATED")
+    return Path(value).expanduser() if value else None

@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import config, store
 from .dates import parse_day
+from .engine.lineage import dyad_history
 from .engine.obligations import Tables, active_memberships, obligations_involving
 from .errors import StoreError, UnknownTreatyError
 from .sources.atop import COVERAGE_END
@@ -69,7 +70,7 @@ class KnowledgeBase:
             spells, frames["state_aliases"], ambiguous, frames["iso_regexes"], iso3, frames["state_era_names"]
         )
         self.treaties = frames["treaties"].set_index("treaty_id", drop=False)
-        self.lineage = frames["lineage"]
+        self.lineage_table = frames["lineage"]
         self.merge_log = frames["merge_log"]
         self.phases = frames["treaty_phases"]
         self.memberships = frames["memberships"]
@@ -81,13 +82,13 @@ class KnowledgeBase:
 
     # ---- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, db=None, data=None, *, build: bool = True, progress=None) -> "KnowledgeBase":
+    def open(cls, db=None, data=None, *, curated=None, build: bool = True, progress=None) -> "KnowledgeBase":
         path = config.db_path(db)
         if build and (not path.exists() or store.is_stale(path)):
             say = progress or _stderr
             why = "no store" if not path.exists() else "the store was built by other code"
             say(f"foedus: {why} at {path}; building it from {config.data_dir(data)}")
-            store.build(config.data_dir(data), path, force=True, progress=say)
+            store.build(config.data_dir(data), path, force=True, progress=say, curated_dir=config.curated_dir(curated))
         with store.connect(path) as con:
             try:
                 frames = {name: con.execute(f'SELECT * FROM "{name}"').df() for name in cls.TABLES}
@@ -222,7 +223,7 @@ class KnowledgeBase:
 
     def _links(self, key: str, incoming: bool) -> list[str]:
         """Predecessors (links from ``key``) or successors (links to ``key``), as readable lines."""
-        lin = self.lineage
+        lin = self.lineage_table
         rows = lin[lin["target"] == key] if incoming else lin[lin["treaty_id"] == key]
         out = []
         for r in rows.itertuples(index=False):
@@ -247,6 +248,21 @@ class KnowledgeBase:
             else:
                 out.append(sid)
         return out
+
+    def lineage(self, a: str | int, b: str | int, *, bilateral_only: bool = False) -> pd.DataFrame:
+        """The treaty history of the dyad (a, b): every treaty they shared, in order."""
+        ca, cb = self.states.resolve(a), self.states.resolve(b)
+        df = dyad_history(self.tables, self.lineage_table, ca, cb)
+        if bilateral_only and not df.empty:
+            df = df[df["bilateral"]].reset_index(drop=True)
+        return df
+
+    def disagreements(self, include_extensions: bool = False) -> pd.DataFrame:
+        """Where the curated layer and ATOP differ (and, optionally, where it extends ATOP)."""
+        log = self.merge_log if include_extensions else self.merge_log[self.merge_log["kind"] == "disagreement"]
+        out = log.copy()
+        out.insert(2, "treaty", [self.treaties.at[t, "label"] if t in self.treaties.index else t for t in out["treaty_id"]])
+        return out.reset_index(drop=True)
 
     def members_on(self, treaty: int | str, on: str | dt.date) -> list[int]:
         """COW codes of the members of a treaty on day ``on``."""

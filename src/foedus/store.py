@@ -127,6 +127,10 @@ def build(data_dir: Path, db: Path, *, force: bool = False, progress: Progress |
     eras = names.era_names()
     index = StateIndex(spells, aliases, ambiguous, iso[["iso3", "regex"]], iso3, eras)
     tables = derive_tables(spells, alliances, phases, members, index, iso3, layer)
+    say("deriving dyad-year alliance tables")
+    from . import tables as research
+
+    tables.update(research.store_tables(data_dir, spells, members))
     for problem in tables.pop("_problems"):
         warnings.append(problem)
         say("warning: " + problem)

@@ -1,0 +1,108 @@
+"""`foedus check`: validate the curated layer against itself, ATOP and the COW state system.
+
+Finds: files that break the schema (including facts citing no or unknown sources), dangling
+lineage links and ATOP ids, dates out of order, parties that were not states on the day they
+became bound, and duplicate treaties. Returns problems; never changes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .model import CuratedTreaty
+from .sources import curated
+from .states import StateIndex
+
+DUPLICATE_WINDOW = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    kind: str  # schema | dangling | dates | not-a-state | duplicate
+    message: str
+
+
+def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFrame, states: StateIndex) -> list[Problem]:
+    """``alliances``: ATOP alliance rows (atopid, start_date); ``members``: ATOP member rows
+    (atopid, member)."""
+    errors: list = []
+    layer = curated.load(curated_dir, collect=errors)
+    problems = [Problem(Path(e.path).name, "schema", str(e).split(": ", 1)[-1]) for e in errors]
+    atop_ids = set(int(a) for a in alliances["atopid"])
+    curated_ids = {t.id for t in layer.treaties}
+    atop_parties = members.groupby("atopid")["member"].apply(lambda s: frozenset(int(c) for c in s)).to_dict()
+    atop_start = dict(zip(alliances["atopid"].astype(int), alliances["start_date"]))
+
+    for rec in layer.treaties:
+        name = layer.files[rec.id].name
+        problems += [Problem(name, kind, msg) for kind, msg in _treaty_problems(rec, atop_ids, curated_ids, states)]
+
+    by_atopid: dict[int, list[str]] = {}
+    for rec in layer.treaties:
+        if rec.atopid is not None:
+            by_atopid.setdefault(rec.atopid, []).append(rec.id)
+    for atopid, ids in by_atopid.items():
+        if len(ids) > 1:
+            problems.append(Problem(layer.files[ids[1]].name, "duplicate", f"ATOP {atopid} is described by several files: {', '.join(ids)}"))
+    new = [t for t in layer.treaties if t.atopid is None and t.signed is not None]
+    for i, rec in enumerate(new):
+        parties = frozenset(p.state for p in rec.parties)
+        for atopid, members_ in atop_parties.items():
+            start = atop_start.get(atopid)
+            if members_ == parties and start is not None and abs(start - rec.signed.date) <= DUPLICATE_WINDOW:
+                problems.append(Problem(layer.files[rec.id].name, "duplicate",
+                                        f"same parties and signing date as ATOP {atopid}: set atopid = {atopid} instead"))  # fmt: skip
+        for other in new[i + 1:]:
+            if frozenset(p.state for p in other.parties) == parties and abs(other.signed.date - rec.signed.date) <= DUPLICATE_WINDOW:
+                problems.append(Problem(layer.files[other.id].name, "duplicate", f"same parties and signing date as {rec.id}"))
+
+    for label, entries in ((curated.NAMES_FILE, layer.names), (curated.STATUS_FILE, layer.statuses)):
+        seen: set[int] = set()
+        for entry in entries:
+            if entry.atopid not in atop_ids:
+                problems.append(Problem(label, "dangling", f"ATOP has no alliance {entry.atopid}"))
+            if entry.atopid in seen:
+                problems.append(Problem(label, "duplicate", f"ATOP {entry.atopid} is listed twice"))
+            seen.add(entry.atopid)
+    return problems
+
+
+def _treaty_problems(rec: CuratedTreaty, atop_ids: set[int], curated_ids: set[str], states: StateIndex):
+    if rec.atopid is not None and rec.atopid not in atop_ids:
+        yield "dangling", f"atopid {rec.atopid} is not an ATOP alliance"
+    for link in rec.lineage:
+        kind, _, ref = link.target.partition(":")
+        if (kind == "atop" and int(ref) not in atop_ids) or (kind == "curated" and ref not in curated_ids):
+            yield "dangling", f"lineage {link.relation} points to {link.target}, which does not exist"
+        if link.target == rec.treaty_id:
+            yield "dangling", f"lineage {link.relation} points to the treaty itself"
+
+    def order(first, second, what):
+        if first is not None and second is not None and second.date < first.date:
+            yield "dates", f"{what}: {second.date} is before {first.date}"
+
+    yield from order(rec.signed, rec.entered_into_force, "entered into force before it was signed")
+    yield from order(rec.signed, rec.ended, "ended before it was signed")
+    yield from order(rec.entered_into_force, rec.ended, "ended before it entered into force")
+    for link in rec.lineage:
+        if link.date and rec.signed and link.date < rec.signed.date:
+            yield "dates", f"lineage {link.relation} {link.target} dated {link.date}, before the treaty was signed ({rec.signed.date})"
+    for p in rec.parties:
+        who = f"party {p.state}"
+        yield from order(p.signed, p.ratified, f"{who} ratified before signing")
+        yield from order(rec.signed if rec.atopid is None else None, p.ratified, f"{who} ratified before the treaty was signed")
+        yield from order(p.joined, p.withdrew, f"{who} withdrew before joining")
+        yield from order(p.joined, p.suspended, f"{who} suspended before joining")
+        yield from order(p.suspended, p.resumed, f"{who} resumed before being suspended")
+        if not states.exists(p.state):
+            yield "not-a-state", f"{who}: no state has COW code {p.state}"
+            continue
+        start = p.joined or rec.entered_into_force or p.signed or rec.signed
+        if start is not None and not states.alive(p.state, start.date):
+            yield "not-a-state", (f"{who} ({states.name(p.state)}) was not a member of the state system on "
+                                  f"{start.date} (spells: {states.years(p.state)})")  # fmt: skip
