@@ -119,7 +119,7 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
         sid = lambda refs, _r=rec: [_sid(_r.id, s) for s in refs]  # noqa: E731
         tid = rec.treaty_id
         out.names[tid] = {"name": rec.names.short, "official_name": rec.names.official,
-                          "name_sources": sid(rec.names.sources)}  # fmt: skip
+                          "name_sources": sid(rec.names.sources), "curated_id": rec.id}  # fmt: skip
         for link in rec.lineage:
             out.lineage.append({"treaty_id": tid, "relation": link.relation, "target": link.target.replace("curated:", "curated:"),
                                 "date": link.date, "note": link.note, "sources": sid(link.sources)})  # fmt: skip

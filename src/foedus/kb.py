@@ -148,8 +148,9 @@ class KnowledgeBase:
         if text.isdigit():
             text = f"atop:{text}"
         elif not text.startswith(("atop:", "curated:")):
-            if f"curated:{text}" in self.treaties.index:
-                text = f"curated:{text}"
+            by_record = self.treaties.index[self.treaties["curated_id"] == text]
+            if len(by_record):
+                text = by_record[0]
             else:
                 wanted = text.casefold()
                 hits = [tid for tid, name, official in zip(self.treaties["treaty_id"], self.treaties["name"],

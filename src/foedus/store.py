@@ -344,7 +344,7 @@ def apply_curated(layer, treaties, mem, obligations, index: StateIndex) -> dict[
     obligations["atop_column"] = obligations["atop_column"].astype(str)
 
     treaties = treaties.copy()
-    for col in ("name", "official_name", "status", "status_note"):
+    for col in ("name", "official_name", "status", "status_note", "curated_id"):
         treaties[col] = pd.array([None] * len(treaties), dtype="string")
     treaties["status_as_of"] = pd.NaT
     treaties["name_sources"] = [[] for _ in range(len(treaties))]

@@ -66,10 +66,18 @@ def _pairs(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None) -> pd.
     )  # fmt: skip
     if obligors is not None:
         ob = ob.merge(obligors, on=["treaty_id", "phase"])
-    partners = act[["treaty_id", "phase", "ccode"]].rename(columns={"ccode": "partner"})
+    partners = act[["treaty_id", "phase", "ccode", "entry_date", "entry_precision", "entry_basis", "exit_date",
+                    "exit_precision", "exit_basis"]].rename(columns=lambda c: c if c in ("treaty_id", "phase") else f"p_{c}")  # fmt: skip
     pairs = ob.rename(columns={"beneficiary": "pledged_to"}).merge(partners, on=["treaty_id", "phase"])
-    keep = (pairs["ccode"] != pairs["partner"]) & (pairs["pledged_to"].isna() | (pairs["pledged_to"] == pairs["partner"]))
-    pairs = pairs[keep].rename(columns={"ccode": "obligor", "partner": "beneficiary"})
+    keep = (pairs["ccode"] != pairs["p_ccode"]) & (pairs["pledged_to"].isna() | (pairs["pledged_to"] == pairs["p_ccode"]))
+    pairs = pairs[keep].rename(columns={"ccode": "obligor", "p_ccode": "beneficiary"}).copy()
+    # The pledge between two members holds from the later entry to the earlier exit.
+    later = pairs["p_entry_date"] > pairs["entry_date"]
+    for col in ("entry_date", "entry_precision", "entry_basis"):
+        pairs[col] = pairs[col].where(~later, pairs[f"p_{col}"])
+    earlier = pairs["p_exit_date"].notna() & (pairs["exit_date"].isna() | (pairs["p_exit_date"] < pairs["exit_date"]))
+    for col in ("exit_date", "exit_precision", "exit_basis"):
+        pairs[col] = pairs[col].where(~earlier, pairs[f"p_{col}"])
     return pairs.drop_duplicates(["obligor", "beneficiary", "treaty_id", "phase", "obligation"])
 
 

@@ -1,0 +1,317 @@
+"""The curated layer: its records answer the engine's questions, the merge rules hold, lineage
+chains are whole, and `foedus check` catches each kind of defect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from foedus import check as checker
+from foedus.cli import app
+from foedus.sources import atop, cow, curated
+from foedus.states import StateIndex
+
+LAYER = curated.load()
+DAY = dt.timedelta(days=1)
+
+
+def owes(kb, a, b, obligation, on, treaty=None) -> pd.DataFrame:
+    df = kb.allies(a, b, on=on)
+    ca, cb = kb.resolve(a, on), kb.resolve(b, on)
+    df = df[(df["obligor"] == ca) & (df["beneficiary"] == cb) & (df["obligation"] == obligation)]
+    return df if treaty is None else df[df["treaty_id"] == kb.treaty_id(treaty)]
+
+
+# ---- the issue's must-show ---------------------------------------------------------------------
+
+
+def test_north_korea_2025_russia_defense_by_2024_treaty(kb):
+    df = kb.obligations("North Korea", on="2025-01-01")
+    owed = df[df["direction"] == "owed to"]
+    russia = owed[(owed["obligor"] == 365) & (owed["obligation"] == "defense")]
+    assert list(russia["treaty_id"]) == ["curated:russia-dprk-2024"]
+    row = russia.iloc[0]
+    assert row["article"] == "4" and row["conditional"]
+    assert any("state of war" in c for c in row["conditions"])
+    assert row["since"] == dt.date(2024, 12, 4) and row["since_basis"] == "entry into force"
+    assert "TASS" in kb.treaty("russia-dprk-2024").summary["sources"][0] or any(
+        "TASS" in s for s in kb.treaty("russia-dprk-2024").summary["sources"]
+    )
+    china = owed[(owed["obligor"] == 710) & (owed["obligation"] == "defense")]
+    assert list(china["atopid"]) == [3445]
+    assert not ((owed["obligor"] == 365) & (owed["atopid"] == 4940)).any()  # the 2000 treaty is gone
+
+
+def test_north_korea_2010_russia_consultation_only(kb):
+    df = kb.obligations("North Korea", on="2010-01-01")
+    russia = df[(df["direction"] == "owed to") & (df["obligor"] == 365)]
+    bilateral = russia[russia["treaty_id"].isin(["atop:4940", "curated:russia-dprk-2024"])]
+    assert set(bilateral["obligation"]) == {"consultation"}
+    assert not (russia["obligation"] == "defense").any()
+
+
+def test_not_bound_between_signature_and_entry_into_force(kb):
+    assert owes(kb, "Russia", "North Korea", "defense", "2024-12-03", "russia-dprk-2024").empty
+    assert not owes(kb, "Russia", "North Korea", "defense", "2024-12-04", "russia-dprk-2024").empty
+    assert not owes(kb, "Russia", "North Korea", "consultation", "2024-12-03", 4940).empty
+    assert owes(kb, "Russia", "North Korea", "consultation", "2024-12-04", 4940).empty
+
+
+@pytest.mark.parametrize("state, joined", [("Finland", dt.date(2023, 4, 4)), ("Sweden", dt.date(2024, 3, 7)),
+                                           ("North Macedonia", dt.date(2020, 3, 27))])  # fmt: skip
+def test_nato_accessions_bind_from_accession_day(kb, state, joined):
+    before, on = joined - DAY, joined
+    for a, b in ((state, "United States"), ("United States", state), (state, "Germany")):
+        assert owes(kb, a, b, "defense", before, "nato").empty, (a, b, before)
+        row = owes(kb, a, b, "defense", on, "nato")
+        assert len(row) == 1, (a, b, on)
+    row = owes(kb, "United States", state, "defense", on, "nato").iloc[0]
+    assert row["since"] == joined and row["since_basis"] == "accession"  # the later of the two entries
+    assert row["source"].startswith("ATOP 5.1 member file")  # the US's own pledge, as ATOP codes it
+
+
+def test_nato_accession_obligations_come_from_the_curated_record(kb):
+    row = owes(kb, "Finland", "Sweden", "defense", "2025-01-01", "nato").iloc[0]
+    assert row["article"] == "5" and any("Article 6" in c for c in row["conditions"])
+
+
+def test_nato_founders_keep_atop_coding(kb):
+    row = owes(kb, "United States", "Canada", "defense", "2025-01-01", "nato").iloc[0]
+    assert row["source"].startswith("ATOP 5.1 member file")
+
+
+# ---- merge rules ---------------------------------------------------------------------------------
+
+
+def test_extension_closes_open_atop_membership(kb):
+    mem = kb.treaty(4940).members
+    assert set(mem["exit"]) == {dt.date(2024, 12, 4)}
+    assert set(mem["exit_basis"]) == {"treaty ended"}
+
+
+def test_both_values_stay_visible(kb):
+    log = kb.disagreements(include_extensions=True)
+    row = log[(log["treaty_id"] == "atop:4940") & (log["field"] == "exit")].iloc[0]
+    assert row["atop_value"] is None or pd.isna(row["atop_value"])
+    assert row["curated_value"] == "2024-12-04" and len(row["sources"]) >= 1
+    summary = kb.treaty(4940).summary
+    assert summary["label"] == "consultation pact: Russia–North Korea, 2000"  # ATOP's generated label kept
+    assert summary["in_force_end_2018"] is True  # ATOP's own coding kept
+
+
+def test_curated_names_replace_generated_labels(kb):
+    assert kb.treaty(3180).label == "NATO"
+    assert kb.treaty_id("NATO") == "atop:3180"
+    assert kb.treaty(3180).summary["label"].startswith("defense pact:")
+
+
+# ---- lineage -------------------------------------------------------------------------------------
+
+
+def test_russia_dprk_lineage_chain(kb):
+    df = kb.lineage("Russia", "North Korea", bilateral_only=True)
+    assert list(df["treaty_id"]) == ["atop:3440", "atop:4940", "curated:russia-dprk-2024"]
+    assert list(df["from"]) == [dt.date(1961, 7, 6), dt.date(2000, 2, 9), dt.date(2024, 12, 4)]
+    assert list(df["until"]) == [dt.date(1996, 9, 10), dt.date(2024, 12, 4), None]
+    assert [set(x) for x in df["365 owes 731"]] == [{"defense", "non-aggression"}, {"consultation"},
+                                                     {"defense (art. 4)", "consultation (art. 3)"}]  # fmt: skip
+    assert "replaces atop:4940 on 2024-12-04" in df.iloc[2]["lineage"]
+    assert "replaces atop:3440" in df.iloc[1]["lineage"]
+
+
+def test_treaty_shows_predecessors_and_successors(kb):
+    new = kb.treaty("russia-dprk-2024").summary
+    assert any("atop:4940" in p for p in new["predecessors"])
+    old = kb.treaty(4940).summary
+    assert any("curated:russia-dprk-2024" in s for s in old["successors"])
+    assert any("atop:3440" in p for p in old["predecessors"])
+
+
+LINKS = [(rec.id, link) for rec in LAYER.treaties for link in rec.lineage]
+
+
+@pytest.mark.parametrize("record_id, link", LINKS, ids=[f"{r}->{l.target}" for r, l in LINKS])
+def test_every_lineage_link_resolves_and_is_in_order(kb, record_id, link):
+    rec = next(t for t in LAYER.treaties if t.id == record_id)
+    target = kb.treaty(link.target)
+    assert target.treaty_id == link.target
+    if link.relation in ("replaces", "terminates") and link.date:
+        ends = {e for e in target.members["exit"] if e is not None}
+        assert ends and max(ends) <= link.date + DAY, "the replaced treaty must end by the link's date"
+    start = pd.Timestamp(target.summary["signed"]).date()
+    assert rec.signed is None or start <= rec.signed.date
+
+
+# ---- every curated treaty answers for its own facts ---------------------------------------------
+
+
+def _start(rec, party):
+    for fact in (party.joined, rec.entered_into_force, party.signed, rec.signed):
+        if fact is not None:
+            return fact.date
+    return None
+
+
+PARTIES = [(rec.id, p.state) for rec in LAYER.treaties for p in rec.parties]
+
+
+@pytest.mark.parametrize("record_id, state", PARTIES, ids=[f"{r}:{s}" for r, s in PARTIES])
+def test_every_curated_party_is_bound_from_its_day(kb, record_id, state):
+    rec = next(t for t in LAYER.treaties if t.id == record_id)
+    party = next(p for p in rec.parties if p.state == state)
+    ends = [f.date for f in (party.withdrew, party.suspended, rec.ended) if f is not None]
+    if rec.atopid is not None and party.joined is None:
+        if ends:  # an ATOP member whose curated end closes its membership
+            assert state not in kb.members_on(record_id, max(ends) + DAY)
+        return
+    start = _start(rec, party)
+    assert state not in kb.members_on(record_id, start - DAY) or rec.atopid is not None
+    if not ends or min(ends) > start:
+        assert state in kb.members_on(record_id, start)
+    if ends:
+        assert state not in kb.members_on(record_id, max(ends) + DAY)
+
+
+OBLIGATIONS = [(rec.id, i) for rec in LAYER.treaties for i, _ in enumerate(rec.obligations)]
+
+
+@pytest.mark.parametrize("record_id, index", OBLIGATIONS, ids=[f"{r}#{i}" for r, i in OBLIGATIONS])
+def test_every_curated_obligation_reaches_the_engine(kb, record_id, index):
+    rec = next(t for t in LAYER.treaties if t.id == record_id)
+    ob = rec.obligations[index]
+    if rec.atopid is not None and not any(p.joined for p in rec.parties):
+        return  # obligations on an ATOP treaty apply to curated accessions only
+    tid = rec.treaty_id
+    rows = kb.obligation_table[(kb.obligation_table["treaty_id"] == tid) & (kb.obligation_table["obligation"] == ob.type)]
+    assert not rows.empty
+    assert set(rows["article"].dropna()) <= {ob.article} if ob.article else True
+    if ob.obligors != "all":
+        assert set(rows["ccode"].astype(int)) <= set(ob.obligors)
+
+
+def test_every_source_is_complete():
+    for rec in LAYER.treaties:
+        for src in rec.sources:
+            assert src.publisher and src.title and str(src.url).startswith("http") and (src.date or src.accessed)
+
+
+# ---- foedus check ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def refs(data_dir):
+    spells = cow.load_state_spells(data_dir)
+    index = StateIndex(spells, pd.DataFrame(columns=["norm", "alias", "ccode", "kind"]), {},
+                       pd.DataFrame(columns=["iso3", "regex"]), {})  # fmt: skip
+    return atop.load_alliances(data_dir), atop.load_members(data_dir), index
+
+
+def test_shipped_layer_passes_check(refs):
+    assert checker.check(None, *refs) == []
+
+
+def test_check_command_passes(data_dir):
+    res = CliRunner().invoke(app, ["--data", str(data_dir), "check"])
+    assert res.exit_code == 0, res.output
+    assert "no problems" in res.stderr
+
+
+GOOD = """
+id = "{id}"
+kind = "defense pact"
+[names]
+short = "Test pact"
+sources = ["s1"]
+[signed]
+date = {signed}
+sources = ["s1"]
+[[parties]]
+state = {a}
+[[parties]]
+state = {b}
+{extra}
+[[sources]]
+id = "s1"
+publisher = "Test Publisher"
+title = "A report"
+date = 2020-01-02
+url = "https://example.org/report"
+"""
+
+
+def write(tmp: Path, name: str, **kw) -> Path:
+    fields = {"id": name, "signed": "2020-01-01", "a": 2, "b": 20, "extra": ""} | kw
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / f"{name}.toml").write_text(textwrap.dedent(GOOD.format(**fields)))
+    return tmp
+
+
+def kinds(tmp, refs) -> list[str]:
+    return sorted({p.kind for p in checker.check(tmp, *refs)})
+
+
+def test_check_accepts_a_good_file(tmp_path, refs):
+    assert kinds(write(tmp_path, "good"), refs) == []
+
+
+@pytest.mark.parametrize(
+    "extra, kind",
+    [
+        ('[[lineage]]\nrelation = "replaces"\ntarget = "atop:99999"\nsources = ["s1"]', "dangling"),
+        ('[[lineage]]\nrelation = "replaces"\ntarget = "curated:nowhere"\nsources = ["s1"]', "dangling"),
+        ('[entered_into_force]\ndate = 2019-06-01\nsources = ["s1"]', "dates"),
+        ('[ended]\ndate = 2019-12-31\nsources = ["s1"]', "dates"),
+        ('[[obligations]]\ntype = "defense"\nsummary = "x"\nsources = []', "schema"),  # a fact without a source
+        ('[[obligations]]\ntype = "defense"\nsummary = "x"\nsources = ["nope"]', "schema"),  # an unknown source
+        ('colour = "blue"', "schema"),  # a typo'd key is not silently dropped
+    ],
+)
+def test_check_catches_each_defect(tmp_path, refs, extra, kind):
+    assert kind in kinds(write(tmp_path, "bad", extra=extra), refs)
+
+
+def test_check_catches_party_that_was_no_state(tmp_path, refs):
+    problems = checker.check(write(tmp_path, "bad", a=731, b=732, signed="1940-01-01"), *refs)
+    assert {p.kind for p in problems} == {"not-a-state"} and "North Korea" in problems[0].message
+
+
+def test_check_catches_unknown_state_code(tmp_path, refs):
+    assert "not-a-state" in kinds(write(tmp_path, "bad", a=999), refs)
+
+
+def test_check_catches_duplicate_of_atop(tmp_path, refs):
+    problems = checker.check(write(tmp_path, "dup", a=710, b=731, signed="1961-07-11"), *refs)
+    assert [p.kind for p in problems] == ["duplicate"] and "ATOP 3445" in problems[0].message
+
+
+def test_check_catches_duplicate_curated(tmp_path, refs):
+    write(tmp_path, "one")
+    write(tmp_path, "two", signed="2020-01-03")
+    assert kinds(tmp_path, refs) == ["duplicate"]
+
+
+def test_check_catches_file_named_otherwise(tmp_path, refs):
+    write(tmp_path, "one")
+    shutil.move(tmp_path / "one.toml", tmp_path / "other.toml")
+    assert kinds(tmp_path, refs) == ["schema"]
+
+
+def test_check_command_fails_on_defects(tmp_path, data_dir):
+    write(tmp_path, "bad", extra='[ended]\ndate = 2019-12-31\nsources = ["s1"]')
+    res = CliRunner().invoke(app, ["--data", str(data_dir), "--curated", str(tmp_path), "check"])
+    assert res.exit_code == 1 and "dates" in res.stdout
+
+
+def test_build_rejects_a_bad_curated_file(tmp_path, data_dir):
+    from foedus import store
+    from foedus.errors import DataFileError
+
+    write(tmp_path, "bad", extra='colour = "blue"')
+    with pytest.raises(DataFileError, match="bad.toml.*colour"):
+        store.build(data_dir, tmp_path / "x.duckdb", curated_dir=tmp_path)
