@@ -61,7 +61,7 @@ def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFra
             if frozenset(p.state for p in other.parties) == parties and abs(other.signed.date - rec.signed.date) <= DUPLICATE_WINDOW:
                 problems.append(Problem(layer.files[other.id].name, "duplicate", f"same parties and signing date as {rec.id}"))
 
-    for label, entries in ((curated.NAMES_FILE, layer.names), (curated.STATUS_FILE, layer.statuses)):
+    for label, entries in (("atop_names*.toml", layer.names), ("atop_status*.toml", layer.statuses)):
         seen: set[int] = set()
         for entry in entries:
             if entry.atopid not in atop_ids:

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from ..errors import DataFileError
 from ..model import AllianceName, AllianceNamesFile, AllianceStatus, AllianceStatusFile, CuratedTreaty
 
-NAMES_FILE = "atop_names.toml"
-STATUS_FILE = "atop_status.toml"
+# Names and statuses of ATOP alliances may be split over several files: atop_names*.toml, atop_status*.toml.
+NAMES_PREFIX = "atop_names"
+STATUS_PREFIX = "atop_status"
 
 
 def default_dir() -> Path:
@@ -61,10 +62,10 @@ def load(curated_dir: Path | None = None, *, collect: list | None = None) -> Cur
         raise DataFileError(root, "curated directory not found")
     for path in sorted(root.glob("*.toml")):
         try:
-            if path.name == NAMES_FILE:
-                layer.names = _read(path, AllianceNamesFile).alliance
-            elif path.name == STATUS_FILE:
-                layer.statuses = _read(path, AllianceStatusFile).alliance
+            if path.name.startswith(NAMES_PREFIX):
+                layer.names += _read(path, AllianceNamesFile).alliance
+            elif path.name.startswith(STATUS_PREFIX):
+                layer.statuses += _read(path, AllianceStatusFile).alliance
             else:
                 record = _read(path, CuratedTreaty)
                 if record.id in layer.files:
