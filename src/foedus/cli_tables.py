@@ -100,25 +100,30 @@ def dyad_years_cmd(
     with_ids: bool = typer.Option(False, "--with-ids", help="Add atop_ids: the ATOP ids of the alliances the dyad shares that year."),
     with_conditions: bool = typer.Option(False, "--with-conditions", help="Add conditional/unconditional obligation columns and atop_obvary (member file)."),
     with_treaties: bool = typer.Option(False, "--with-treaties", help="Add treaty-level counts: atop_number, atop_bilatno, atop_multino, atop_transyr."),
-    extend: bool = typer.Option(False, "--extend-atop", help="Fill years after 2018 with alliances in force on 2018-12-31, assumed to continue (flagged by atop_extended)."),
+    extend: bool = typer.Option(False, "--extend-curated", "--extend-atop", help="Fill years after 2018 from the store's memberships and obligations as merged with the curated layer (needs `foedus build`); adds alliance_source and alliance_assumed. --extend-atop is the former name."),
 ) -> None:
     """COW dyad-years (day precision), with peacesciencer's ATOP alliance columns."""
     from . import tables
 
     s = _settings(ctx)
     fmt = _format(out)
+    if not alliances and (with_ids or with_conditions or with_treaties or extend):
+        raise FoedusError("--with-ids, --with-conditions, --with-treaties and --extend-curated need the ATOP columns (drop --no-atop)")
     con = tables.connect(s.db, s.data, progress=_say)
+    if extend:
+        tables.require_curated(con)
     sql = tables.dyad_table_sql(
         directed=directed, start_year=start_year, end_year=end_year, alliances="atop" if alliances else None,
-        **({"with_ids": with_ids, "with_conditions": with_conditions, "with_treaties": with_treaties, "extend": extend,
-            "ids_as_text": fmt in ("csv", "dta")} if alliances else {}),
+        **({"with_ids": with_ids, "with_conditions": with_conditions, "with_treaties": with_treaties,
+            "extend": "curated" if extend else None, "ids_as_text": fmt in ("csv", "dta")} if alliances else {}),
     )  # fmt: skip
     if not alliances:
-        if with_ids or with_conditions or with_treaties or extend:
-            raise FoedusError("--with-ids, --with-conditions, --with-treaties and --extend-atop need the ATOP columns (drop --no-atop)")
         sql += " ORDER BY ccode1, ccode2, year"
     n = write(con, sql, out, fmt)
     _say(f"wrote {n:,} {'directed' if directed else 'non-directed'} dyad-years to {out}")
+    if extend:
+        _say(f"years after {tables.ATOP_LAST_YEAR} come from the curated layer (alliance_source); "
+             "rows resting on ATOP alliances assumed to continue are marked 'atop-carried' (alliance_assumed > 0)")
 
 
 @table_app.command("state-years")

@@ -291,7 +291,7 @@ def _obligation_rows(member: dict, obs: list[Obligation], rec: CuratedTreaty, si
             if kind in CONDITION_WORDS:
                 flags[f"cond_{kind}"] = True
                 threats += c.threat_states
-            extra.append(c.text)
+            extra.append({"kind": c.kind, "text": c.text})
         targets = [None] if ob.beneficiaries == "all" else [b for b in ob.beneficiaries if b != member["ccode"]]
         for beneficiary in targets:
             rows.append({

@@ -72,3 +72,7 @@ class UnknownTreatyError(FoedusError, LookupError):
 
 class FetchError(FoedusError):
     """Downloading a dataset failed (offline, wrong checksum, bad archive)."""
+
+
+class InvalidScenarioError(FoedusError, ValueError):
+    """A scenario that cannot be run as given."""

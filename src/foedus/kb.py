@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -12,9 +12,10 @@ import pandas as pd
 
 from . import config, store
 from .dates import parse_day
+from .engine import scenario as scenario_engine
 from .engine.lineage import dyad_history
 from .engine.obligations import Tables, active_memberships, obligations_involving
-from .errors import StoreError, UnknownTreatyError
+from .errors import InvalidScenarioError, StoreError, UnknownTreatyError
 from .sources.atop import COVERAGE_END
 from .states import StateIndex
 from .vocab import OBLIGATIONS, SPECTHRT
@@ -78,6 +79,7 @@ class KnowledgeBase:
             self.memberships[col] = pd.to_datetime(self.memberships[col])
         self.obligation_table = frames["obligations"]
         self.sources = frames["sources"]
+        self._edge_cache: dict = {}
         self.tables = Tables(self.memberships, self.obligation_table, self.treaties, self.states, COVERAGE_END)
 
     # ---- opening ------------------------------------------------------------------------
@@ -264,6 +266,65 @@ class KnowledgeBase:
         out = log.copy()
         out.insert(2, "treaty", [self.treaties.at[t, "label"] if t in self.treaties.index else t for t in out["treaty_id"]])
         return out.reset_index(drop=True)
+
+    # ---- scenarios ----------------------------------------------------------------------
+    def edges(self, on: str | dt.date) -> list:
+        """All directed obligations in force on a day, as engine records (cached per day)."""
+        day = parse_day(on)
+        if day not in self._edge_cache:
+            if len(self._edge_cache) > 64:
+                self._edge_cache.clear()
+            self._edge_cache[day] = scenario_engine.edges_on(self.tables, day)
+        return self._edge_cache[day]
+
+    def make_scenario(self, target=None, attacker=None, on=None, *, attacks=None, location=None, provoked_by=None,
+                      answers=None, without_treaties=(), without_states=(), propagate_undecided=False):  # fmt: skip
+        """Build a Scenario from names: one attack (target, attacker, on) or a list of
+        (attacker, target, day) triples ("the chain as declared")."""
+        triples = list(attacks or [])
+        if target is not None or attacker is not None:
+            if target is None or attacker is None or on is None:
+                raise InvalidScenarioError("a scenario needs a target, an attacker and a day (--on)")
+            triples.insert(0, (attacker, target, on))
+        if not triples:
+            raise InvalidScenarioError("a scenario needs at least one attack")
+        parsed = []
+        for a, t, d in triples:
+            day = parse_day(d)
+            parsed.append(scenario_engine.Attack(self.states.resolve(a, day), self.states.resolve(t, day), day))
+        first = min(p.day for p in parsed)
+        try:
+            return scenario_engine.Scenario(
+                tuple(parsed), location=location,
+                provoked_by=None if provoked_by is None else self.states.resolve(provoked_by, first),
+                answers=dict(answers or {}),
+                without_treaties=frozenset(self.treaty_id(t) for t in without_treaties),
+                without_states=frozenset(self.states.resolve(s, first) for s in without_states),
+                propagate_undecided=propagate_undecided,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise InvalidScenarioError(str(exc)) from None
+
+    def scenario(self, target=None, attacker=None, on=None, **kwargs) -> "scenario_engine.ScenarioResult":
+        """Who is bound to act if ``attacker`` attacks ``target`` on day ``on`` — with the cascade."""
+        sc = kwargs.pop("scenario", None) or self.make_scenario(target, attacker, on, **kwargs)
+        return scenario_engine.run(self.edges(sc.day), sc, names=self._namer(sc.day))
+
+    def counterfactual(self, base, **changes):
+        """Run ``base`` (a Scenario) and the same with ``without_treaties``/``without_states``/``on`` changed."""
+        if "on" in changes:
+            day = parse_day(changes.pop("on"))
+            shift = day - base.day
+            changes["attacks"] = tuple(replace(a, day=a.day + shift) for a in base.attacks)
+        if "without_treaties" in changes:
+            changes["without_treaties"] = frozenset(self.treaty_id(t) for t in changes["without_treaties"])
+        if "without_states" in changes:
+            changes["without_states"] = frozenset(self.states.resolve(s, base.day) for s in changes["without_states"])
+        other = replace(base, **changes)
+        return self.scenario(scenario=base), self.scenario(scenario=other)
+
+    def _namer(self, day):
+        return lambda c: f"{self.states.name(c, day)} ({c})"
 
     def members_on(self, treaty: int | str, on: str | dt.date) -> list[int]:
         """COW codes of the members of a treaty on day ``on``."""

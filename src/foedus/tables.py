@@ -391,6 +391,97 @@ def dyad_atop_sql(directed: bool, start_year: int, end_year: int) -> str:
     """
 
 
+EXTENSIONS = ("curated",)
+STORE_CURATED_TABLES = ("memberships", "obligations", "treaties")
+# obligation words in the store's obligations table -> the ATOP column names used here
+_WORDS = {"defense": "defense", "offense": "offense", "neutrality": "neutral", "non-aggression": "nonagg",
+          "consultation": "consul"}  # fmt: skip
+
+
+def extension(extend: Any) -> str | None:
+    """Normalise the ``extend`` option: ``None``/``False`` (no extension, the default) or
+    ``"curated"``. ``True`` is the old ``extend=True`` and now means ``"curated"`` (with a
+    DeprecationWarning); anything else is an error."""
+    if extend is None or extend is False:
+        return None
+    if extend is True:
+        import warnings
+
+        warnings.warn("extend=True is deprecated: it now means extend='curated' (values after 2018 from the "
+                      "curated layer, see alliance_source)", DeprecationWarning, stacklevel=3)  # fmt: skip
+        return "curated"
+    if isinstance(extend, str) and extend.lower() in EXTENSIONS:
+        return extend.lower()
+    raise FoedusError(f"unknown extension {extend!r}; foedus extends ATOP past {ATOP_LAST_YEAR} with 'curated'")
+
+
+def require_curated(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise unless ``con`` holds the store's merged memberships/obligations/treaties."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    missing = [t for t in STORE_CURATED_TABLES if t not in have]
+    if missing:
+        raise FoedusError(
+            f"extending the alliance columns past {ATOP_LAST_YEAR} needs the store's {', '.join(missing)} "
+            "(ATOP merged with the curated layer); run `foedus build` and use that store (--db / db=)"
+        )
+
+
+def _ext_end(end_year: int | None) -> int:
+    return max(end_year or default_end_year(), ATOP_LAST_YEAR)
+
+
+def _curated_spells_sql(end_year: int | None) -> str:
+    """CTEs ending in ``xs``: directed dyad spells after 2018 from the store's memberships (ATOP
+    merged with the curated layer). One row per (state 1's membership, state 2) in the same
+    treaty phase on common days: ``start_date`` (inclusive) and ``end_date`` (exclusive, NULL
+    while open) of the shared days, what state 1 owes state 2 there (an obligation with
+    ``beneficiary`` NULL is owed to every co-member, else only to that state), and ``assumed``:
+    the spell rests on an ATOP membership open at the end of 2018 whose treaty has no recorded
+    fate after 2018 (status NULL or 'unknown'). Obligations from ATOP's member file are capped
+    by ATOP's own 2018 dyad-year where it exists, so a partner-specific (``obvary``)
+    over-statement is not carried forward."""
+    cut = f"DATE '{ATOP_LAST_YEAR + 1}-01-01'"
+    flags = []
+    for word, o in _WORDS.items():
+        hit = (f"o.obligation = '{word}' AND NOT (o.origin = 'atop' AND l.ccode1 IS NOT NULL "
+               f"AND COALESCE(l.atop_{o}, 0) = 0)")  # fmt: skip
+        flags.append(f"CAST(COALESCE(max(CASE WHEN {hit} THEN 1 END), 0) AS TINYINT) {o}")
+        if o in CONDITION_COLUMN:
+            flags.append(f"CAST(COALESCE(max(CASE WHEN {hit} AND o.conditional THEN 1 END), 0) AS TINYINT) {CONDITION_COLUMN[o]}")
+    return f"""xm AS (
+            SELECT m.membership_id, m.treaty_id, CAST(m.atopid AS INTEGER) atopid, m.phase, CAST(m.ccode AS SMALLINT) ccode,
+                   CAST(m.entry_date AS DATE) s, CAST(m.exit_date AS DATE) e,
+                   CAST(COALESCE(t.bilat, 0) AS TINYINT) bilat,
+                   m.origin = 'atop' AND m.exit_date IS NULL AND COALESCE(t.status, 'unknown') = 'unknown' AS assumed
+            FROM memberships m LEFT JOIN treaties t USING (treaty_id)
+            WHERE COALESCE(m.exit_date, DATE '9999-12-31') > {cut}
+              AND m.entry_date <= DATE '{_ext_end(end_year)}-12-31'),
+        xp AS (
+            SELECT a.ccode ccode1, b.ccode ccode2, a.membership_id, a.treaty_id, a.atopid, a.bilat,
+                   greatest(a.s, b.s) start_date,
+                   CASE WHEN a.e IS NULL THEN b.e WHEN b.e IS NULL THEN a.e ELSE least(a.e, b.e) END end_date,
+                   a.assumed OR b.assumed assumed
+            FROM xm a JOIN xm b ON a.treaty_id = b.treaty_id AND a.phase IS NOT DISTINCT FROM b.phase AND a.ccode <> b.ccode),
+        xs AS (
+            SELECT p.ccode1, p.ccode2, p.treaty_id, p.atopid, p.bilat, p.start_date, p.end_date, p.assumed,
+                   {", ".join(flags)},
+                   CAST(COALESCE(max(CASE WHEN o.partner_specific THEN 1 END), 0) AS TINYINT) obvary
+            FROM xp p
+            LEFT JOIN obligations o ON o.membership_id = p.membership_id
+                 AND (o.beneficiary IS NULL OR o.beneficiary = p.ccode2)
+            LEFT JOIN atop_ddyr l ON l.ccode1 = p.ccode1 AND l.ccode2 = p.ccode2 AND l.year = {ATOP_LAST_YEAR}
+            WHERE p.start_date < COALESCE(p.end_date, DATE '9999-12-31') AND COALESCE(p.end_date, DATE '9999-12-31') > {cut}
+            GROUP BY ALL)"""
+
+
+# xs expanded to the years after ATOP's coverage in which the shared days fall (day overlap).
+_CURATED_YEARS = f"""
+    SELECT *, CAST(unnest(range(greatest(year(start_date), {ATOP_LAST_YEAR + 1}),
+                                least(year(COALESCE(end_date - 1, DATE '{{end}}-12-31')), {{end}}) + 1)) AS SMALLINT) AS "year"
+    FROM xs
+"""
+
+
 def _fill(expr: str, year: str = "d.year") -> str:
     """peacesciencer's fill: 0 where ATOP observes the year, missing elsewhere."""
     return f"COALESCE({expr}, CASE WHEN {year} BETWEEN {ATOP_FIRST_YEAR} AND {ATOP_LAST_YEAR} THEN 0 END)"
@@ -399,7 +490,12 @@ def _fill(expr: str, year: str = "d.year") -> str:
 def alliance_sql(base: str, *, directed: bool, with_ids: bool = False, with_conditions: bool = False,
                  with_treaties: bool = False, extend: bool = False, order: bool = False,
                  ids_as_text: bool = False, end_year: int | None = None) -> str:  # fmt: skip
-    """SQL adding the ATOP columns to the relation ``base`` (with ccode1, ccode2, year)."""
+    """SQL adding the ATOP columns to the relation ``base`` (with ccode1, ccode2, year).
+
+    ``extend="curated"`` (see :func:`extension`) fills the years after 2018 from the store's
+    ``memberships``/``obligations``/``treaties`` (ATOP merged with the curated layer) and adds
+    ``alliance_source`` and ``alliance_assumed``; the connection must hold those tables."""
+    extend = extension(extend)
     src = "atop_ddyr" if directed else "atop_dyr"
     ctes, joins, cols = [], [f"LEFT JOIN {src} a ON a.ccode1 = d.ccode1 AND a.ccode2 = d.ccode2 AND a.year = d.year"], []
 
@@ -408,47 +504,56 @@ def alliance_sql(base: str, *, directed: bool, with_ids: bool = False, with_cond
         present = "a.ccode1 IS NOT NULL"
         base_val = f"CASE WHEN {present} THEN {col} END"
         if extend:
-            ext = "1" if o == "alliance" else f"x.atop_{o}"
+            ext = "CASE WHEN x.ccode1 IS NOT NULL THEN 1 END" if o == "alliance" else f"x.atop_{o}"
             base_val = f"CASE WHEN d.year > {ATOP_LAST_YEAR} THEN COALESCE({ext}, 0) ELSE {base_val} END"
         return f"CAST({_fill(base_val)} AS TINYINT) AS atop_{o}"
 
     cols += [val(o) for o in ("alliance",) + OBLIGATIONS]
     key = "ccode1, ccode2" if directed else "least(ccode1, ccode2) ccode1, greatest(ccode1, ccode2) ccode2"
     if extend:
-        # Alliances in force on 2018-12-31 (member file, open end) are carried forward; where
-        # ATOP's own 2018 row exists, its (partner-specific) coding caps the member-file one.
+        # Years after ATOP's coverage from the store's memberships/obligations as merged with
+        # the curated layer (_CURATED_SPELLS: directed pair spells, 2019 on).
+        ctes.append(_curated_spells_sql(end_year))
         ctes.append(
-            f"""open_spells AS (
-                SELECT {key}, {", ".join(f"max({o}) atop_{o}" for o in OBLIGATIONS)}
-                FROM atop_dyad_spells WHERE end_date IS NULL GROUP BY ALL),
-            x AS (SELECT o.ccode1, o.ccode2, {", ".join(f"least(o.atop_{o}, COALESCE(l.atop_{o}, 1)) atop_{o}" for o in OBLIGATIONS)}
-                  FROM open_spells o LEFT JOIN {src} l
-                  ON l.ccode1 = o.ccode1 AND l.ccode2 = o.ccode2 AND l.year = {ATOP_LAST_YEAR})"""
+            f"""xy AS ({_CURATED_YEARS.format(end=_ext_end(end_year))}),
+            x AS (SELECT {key}, "year", {", ".join(f"max({o}) atop_{o}" for o in OBLIGATIONS)},
+                         count(DISTINCT CASE WHEN assumed THEN treaty_id END) assumed,
+                         list_sort(list_distinct(list(atopid) FILTER (WHERE atopid IS NOT NULL))) ids,
+                         list_sort(list_distinct(list(treaty_id))) tids
+                  FROM xy GROUP BY ALL)"""
         )
-        joins.append(f"LEFT JOIN x ON x.ccode1 = d.ccode1 AND x.ccode2 = d.ccode2 AND d.year > {ATOP_LAST_YEAR}")
-        cols.append(f"d.year > {ATOP_LAST_YEAR} AS atop_extended")
+        joins.append(f"LEFT JOIN x ON x.ccode1 = d.ccode1 AND x.ccode2 = d.ccode2 AND x.year = d.year AND d.year > {ATOP_LAST_YEAR}")
+        cols.append(
+            f"CASE WHEN d.year <= {ATOP_LAST_YEAR} THEN 'atop' WHEN x.assumed > 0 THEN 'atop-carried' ELSE 'curated' END "
+            "AS alliance_source"
+        )
+        cols.append(f"CAST(CASE WHEN d.year > {ATOP_LAST_YEAR} THEN COALESCE(x.assumed, 0) ELSE 0 END AS SMALLINT) AS alliance_assumed")
     if with_ids:
         ids = "a.atop_ids"
         if extend:
-            ctes.append(
-                f"""xids AS (SELECT {key}, list_sort(list_distinct(list(atopid))) ids
-                             FROM atop_dyad_spells WHERE end_date IS NULL GROUP BY ALL)"""
-            )
-            joins.append(f"LEFT JOIN xids ON xids.ccode1 = d.ccode1 AND xids.ccode2 = d.ccode2 AND d.year > {ATOP_LAST_YEAR}")
-            ids = f"CASE WHEN d.year > {ATOP_LAST_YEAR} THEN xids.ids ELSE a.atop_ids END"
+            ids = f"CASE WHEN d.year > {ATOP_LAST_YEAR} THEN x.ids ELSE a.atop_ids END"
+            tids = f"CASE WHEN d.year > {ATOP_LAST_YEAR} THEN x.tids ELSE list_transform(a.atop_ids, lambda i: 'atop:' || i) END"
         cols.append(f"array_to_string({ids}, ' ') AS atop_ids" if ids_as_text else f"{ids} AS atop_ids")
+        if extend:
+            cols.append(f"array_to_string({tids}, ' ') AS treaty_ids" if ids_as_text else f"{tids} AS treaty_ids")
     if with_conditions or with_treaties:
         # member-file spells expanded to years, summarised per dyad-year
-        last = max(end_year or default_end_year(), ATOP_LAST_YEAR) if extend else ATOP_LAST_YEAR
-        yr = _SPELL_YEARS.format(open_end=f"DATE '{last}-12-31'")
+        last = _ext_end(end_year) if extend else ATOP_LAST_YEAR
+        yr = _SPELL_YEARS.format(open_end=f"DATE '{ATOP_LAST_YEAR}-12-31'")
+        if extend:  # ATOP's member file through 2018, the curated store after it
+            spell_cols = ("ccode1, ccode2, bilat, start_date, end_date, " + ", ".join(OBLIGATIONS) + ", "
+                          + ", ".join(CONDITION_COLUMN.values()) + ', obvary, "year"')  # fmt: skip
+            yr = (f"SELECT {spell_cols}, 'atop:' || atopid AS treaty_id FROM ({yr}) "
+                  f"UNION ALL SELECT {spell_cols}, treaty_id FROM xy")  # fmt: skip
         agg = []
         for o, c in CONDITION_COLUMN.items():
             agg.append(f"max(CASE WHEN {o} = 1 AND {c} = 0 THEN 1 ELSE 0 END) atop_{o}_uncond")
             agg.append(f"max(CASE WHEN {o} = 1 AND {c} = 1 THEN 1 ELSE 0 END) atop_{o}_cond")
         agg.append("max(obvary) atop_obvary")
-        agg.append("count(DISTINCT atopid) atop_number")
-        agg.append("count(DISTINCT CASE WHEN bilat = 1 THEN atopid END) atop_bilatno")
-        agg.append("count(DISTINCT CASE WHEN bilat = 0 THEN atopid END) atop_multino")
+        tid = "treaty_id" if extend else "atopid"
+        agg.append(f"count(DISTINCT {tid}) atop_number")
+        agg.append(f"count(DISTINCT CASE WHEN bilat = 1 THEN {tid} END) atop_bilatno")
+        agg.append(f"count(DISTINCT CASE WHEN bilat = 0 THEN {tid} END) atop_multino")
         agg.append(
             'max(CASE WHEN year(start_date) = "year" OR (end_date IS NOT NULL AND year(CAST(end_date AS DATE) - 1) = "year") '
             "THEN 1 ELSE 0 END) atop_transyr"

@@ -51,7 +51,7 @@ def condition_words(row, states: StateIndex, day: dt.date) -> list[str]:
         words.append(OTHER_CONDITION)
     extra = row.get("extra_conditions")
     if isinstance(extra, str) and extra not in ("", "[]"):
-        words = [w for w in words if not w.startswith("only when an ally requests")] + json.loads(extra)
+        words = [w for w in words if not w.startswith("only when an ally requests")] + [c["text"] for c in json.loads(extra)]
     if row["conditional"] and not words:
         words.append("conditional (ATOP gives no detail)")
     return words
