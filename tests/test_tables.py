@@ -174,23 +174,6 @@ def test_extras_ids_conditions_treaties(con):
     assert (df.loc[df.atop_alliance == 0, "atop_number"] == 0).all()
 
 
-def test_extension_past_2018_is_explicit(con):
-    base = T.dyad_years(con=con, start_year=2018, end_year=2021, alliances="atop")
-    ext = T.dyad_years(con=con, start_year=2018, end_year=2021, alliances="atop", extend=True, with_ids=True)
-    assert base.loc[base.year > 2018, "atop_defense"].isna().all()
-    assert ext["atop_defense"].notna().all()
-    assert ext.atop_extended.tolist() == (ext.year > 2018).tolist()
-    row = _row(ext, 2, 200, 2021)
-    assert (row.atop_defense, row.atop_extended) == (1, True) and 3180 in list(row.atop_ids)
-    # 2018 values are ATOP's own
-    import pandas as pd
-
-    pd.testing.assert_frame_equal(
-        ext[ext.year == 2018].drop(columns=["atop_extended", "atop_ids"]).reset_index(drop=True),
-        base[base.year == 2018].reset_index(drop=True), check_dtype=False,
-    )
-
-
 def test_member_file_derivation_differences(data):
     """Documented in docs/tables.md: the member-file derivation against ATOP's dyad-year data."""
     con = T.memory_connection(data, ddyr_source="members")
@@ -247,3 +230,145 @@ def test_cli_state_years_and_errors(store_db, tmp_path):
     assert duckdb.sql(f"SELECT count(*), count(DISTINCT ccode) FROM '{out}'").fetchall()[0] == (17_706, 217)
     bad = CliRunner().invoke(_standalone(), ["--db", str(store_db), "table", "state-years", "--out", str(tmp_path / "x.xlsx")])
     assert bad.exit_code == 2
+
+
+# ---- extension past 2018 from the curated layer (extend="curated", --extend-curated) ---------
+
+
+@pytest.fixture(scope="module")
+def store_con(store_db):
+    c = duckdb.connect(str(store_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def extended(store_con):
+    return store_con.sql(T.dyad_table_sql(directed=True, end_year=END, extend="curated")).df()
+
+
+def _vals(df, c1, c2, col, years):
+    return [int(_row(df, c1, c2, y)[col]) for y in years]
+
+
+def test_extension_is_never_default(store_con, directed):
+    """Without the option nothing changes, even on a store that has the curated layer."""
+    plain = store_con.sql(T.dyad_table_sql(directed=True, end_year=END)).df()
+    assert plain.equals(directed)
+    assert list(plain.columns) == ["ccode1", "ccode2", "year", *T.ATOP_COLUMNS]
+    with pytest.raises(T.FoedusError, match="extension"):
+        T.dyad_years(con=store_con, start_year=2019, end_year=2019, alliances="atop", extend="guess")
+    with pytest.raises(T.FoedusError, match="alliances='atop'"):
+        T.dyad_years(con=store_con, start_year=2019, end_year=2019, extend="curated")
+
+
+def test_extension_needs_the_store(con):
+    with pytest.raises(T.FoedusError, match="foedus build"):
+        T.dyad_years(con=con, start_year=2019, end_year=2019, alliances="atop", extend="curated")
+
+
+def test_extended_table_values_and_flags(store_con, extended, directed):
+    cols = list(T.ATOP_COLUMNS)
+    assert list(extended.columns) == ["ccode1", "ccode2", "year", *cols, "alliance_source", "alliance_assumed"]
+    # same rows; up to 2018 the same values (only the dtype differs: no missing values left)
+    assert extended[["ccode1", "ccode2", "year"]].equals(directed[["ccode1", "ccode2", "year"]])
+    old = extended.year <= 2018
+    assert (extended.loc[old, cols].astype("int8").to_numpy() == directed.loc[old, cols].astype("int8").to_numpy()).all()
+    assert (extended.loc[old, "alliance_source"] == "atop").all() and (extended.loc[old, "alliance_assumed"] == 0).all()
+    new = extended[extended.year > 2018]
+    assert len(new) == 264_810 and new[cols].notna().all().all()  # every dyad-year 2019-2025 has values
+    assert set(new.alliance_source) == {"curated", "atop-carried"}
+    assert ((new.alliance_source == "atop-carried") == (new.alliance_assumed > 0)).all()
+    assert (new.loc[new.alliance_assumed > 0, "atop_alliance"] == 1).all()
+    # atop_alliance (shared treaty phase) equals "any of the five" after 2018 in the current data
+    anyob = new[[f"atop_{o}" for o in T.OBLIGATIONS]].max(axis=1)
+    assert (new.atop_alliance == anyob).all()
+    # 2019 continues ATOP's 2018 except where the curated layer changed a shared treaty
+    y18 = extended[extended.year == 2018].set_index(["ccode1", "ccode2"])[cols]
+    y19 = extended[extended.year == 2019].set_index(["ccode1", "ccode2"])[cols]
+    both = y18.index.intersection(y19.index)
+    changed = set(y18.loc[both][(y18.loc[both] != y19.loc[both]).any(axis=1)].index)
+    touched = set(store_con.execute(
+        """WITH c AS (SELECT DISTINCT treaty_id FROM memberships
+                      WHERE origin = 'curated' OR COALESCE(exit_basis, 'ATOP exit') <> 'ATOP exit')
+           SELECT DISTINCT a.ccode, b.ccode FROM memberships a JOIN memberships b USING (treaty_id)
+           WHERE a.treaty_id IN (SELECT treaty_id FROM c) AND a.ccode <> b.ccode"""
+    ).fetchall())
+    assert changed <= touched
+
+
+def test_extended_finland_usa(extended):
+    years = [2019, 2022, 2023, 2024, 2025]
+    # Finland joined NATO on 2023-04-04 (curated accession to atop:3180): 2023 counts
+    assert _vals(extended, 375, 2, "atop_defense", years) == [0, 0, 1, 1, 1]
+    assert _vals(extended, 2, 375, "atop_defense", years) == [0, 0, 1, 1, 1]
+    assert _vals(extended, 375, 2, "atop_alliance", years) == [1, 1, 1, 1, 1]  # OSCE (atop:3740) before
+    assert _row(extended, 375, 2, 2023).alliance_source == "curated"
+
+
+def test_extended_russia_north_korea(extended):
+    years = [2019, 2023, 2024, 2025]
+    # curated:russia-dprk-2024 in force from 2024-12-04
+    assert _vals(extended, 365, 731, "atop_defense", years) == [0, 0, 1, 1]
+    assert _vals(extended, 731, 365, "atop_defense", years) == [0, 0, 1, 1]
+    # consultation: the 2000 treaty (atop:4940) until 2024-12-04, then the new one
+    assert _vals(extended, 365, 731, "atop_consul", years) == [1, 1, 1, 1]
+
+
+def test_extended_russia_ukraine(store_con, extended):
+    # The 1997 treaty (atop:4875: non-aggression, consultation) ended 2019-04-01 (curated).
+    # Non-aggression continues through the Helsinki Final Act (atop:3740, status 'in force'),
+    # so nonagg stays 1; consultation came only from the 1997 treaty: 1 in 2019, 0 from 2020.
+    for a, b in ((365, 369), (369, 365)):
+        assert _vals(extended, a, b, "atop_nonagg", [2019, 2020, 2025]) == [1, 1, 1]
+        assert _vals(extended, a, b, "atop_consul", [2018, 2019, 2020, 2025]) == [1, 1, 0, 0]
+    ids = T.dyad_years(con=store_con, start_year=2019, end_year=2020, alliances="atop", extend="curated",
+                       with_ids=True, with_treaties=True)  # fmt: skip
+    r19, r20 = _row(ids, 365, 369, 2019), _row(ids, 365, 369, 2020)
+    assert (list(r19.atop_ids), list(r20.atop_ids)) == ([3740, 4875], [3740])
+    assert (r19.atop_number, r19.atop_transyr, r20.atop_number, r20.atop_transyr) == (2, 1, 1, 0)
+
+
+def test_extended_nondirected_ids_and_add_alliances(store_con, extended):
+    nd = T.dyad_years(con=store_con, directed=False, start_year=2023, end_year=2025, alliances="atop",
+                      extend="curated", with_ids=True, with_conditions=True)  # fmt: skip
+    r = _row(nd, 365, 731, 2025)
+    assert r.atop_defense == 1 and list(r.treaty_ids) == ["atop:3755", "curated:russia-dprk-2024"]
+    assert r.atop_defense_cond + r.atop_defense_uncond >= 1
+    assert nd[list(T.ATOP_COLUMNS)].notna().all().all()
+    # non-directed = maximum over both directions of the directed extension
+    d = extended[extended.year >= 2023].assign(c1=lambda f: f[["ccode1", "ccode2"]].min(axis=1),
+                                               c2=lambda f: f[["ccode1", "ccode2"]].max(axis=1))  # fmt: skip
+    agg = d.groupby(["c1", "c2", "year"])[list(T.ATOP_COLUMNS)].max().reset_index(drop=True)
+    assert (agg.to_numpy() == nd[list(T.ATOP_COLUMNS)].to_numpy()).all()
+    import pandas as pd
+
+    frame = pd.DataFrame({"ccode1": [375, 365, 2], "ccode2": [2, 731, 200], "year": [2023, 2024, 2018]})
+    out = T.add_alliances(frame, con=store_con, extend="curated")
+    assert out.atop_defense.tolist() == [1, 1, 1] and out.alliance_source.tolist() == ["curated", "curated", "atop"]
+    with pytest.warns(DeprecationWarning):
+        old = T.add_alliances(frame, con=store_con, extend=True)  # the former extend=True: an alias
+    assert old.equals(out)
+
+
+def test_cli_extend_curated(store_db, data, tmp_path):
+    from typer.testing import CliRunner
+
+    from foedus.cli_tables import _standalone
+
+    out = tmp_path / "ext.csv"
+    args = ["--db", str(store_db), "--data", str(data), "table", "dyad-years", "--start-year", "2022",
+            "--end-year", "2025", "--extend-curated", "--with-ids", "--out", str(out)]  # fmt: skip
+    res = CliRunner().invoke(_standalone(), args)
+    assert res.exit_code == 0, res.output
+    df = duckdb.sql(f"SELECT * FROM read_csv('{out}')").df()
+    assert _vals(df, 375, 2, "atop_defense", [2022, 2023]) == [0, 1]
+    assert "atop:3180" in _row(df, 375, 2, 2023).treaty_ids and "alliance_source" in df.columns
+    alias_args = [a for a in args[:-2] if a != "--extend-curated"] + ["--extend-atop", "--out", str(tmp_path / "alias.csv")]
+    alias = CliRunner().invoke(_standalone(), alias_args)
+    assert alias.exit_code == 0, alias.output
+    assert duckdb.sql(f"SELECT * FROM read_csv('{tmp_path / 'alias.csv'}')").df().equals(df)
+    bad = CliRunner().invoke(_standalone(), ["--db", str(tmp_path / "none.duckdb"), "--data", str(data), "table",
+                                             "dyad-years", "--start-year", "2019", "--end-year", "2019",
+                                             "--extend-curated", "--out", str(tmp_path / "x.csv")])  # fmt: skip
+    assert bad.exit_code == 2 and "foedus build" in bad.output

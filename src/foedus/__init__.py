@@ -16,4 +16,13 @@ def open(db=None, data=None, *, curated=None, build: bool = True, progress=None)
     return KnowledgeBase.open(db=db, data=data, curated=curated, build=build, progress=progress)
 
 
-__all__ = ["open", "FoedusError", "__version__"]
+def scenario(target=None, attacker=None, on=None, *, db=None, data=None, **kwargs):
+    """Who is bound to act if ``attacker`` attacks ``target`` on day ``on`` (opens the default store).
+
+    >>> r = foedus.scenario(target="North Korea", attacker="South Korea", on="2025-01-01")
+    >>> r.side("defender")
+    """
+    return open(db, data).scenario(target, attacker, on, **kwargs)
+
+
+__all__ = ["open", "scenario", "FoedusError", "__version__"]

@@ -238,6 +238,118 @@ def check(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     err.print(Text("curated layer OK: no problems found", style="green"))
 
 
+def _parse_answers(values: list[str]) -> dict[str, bool]:
+    out = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or value.strip().lower() not in ("yes", "no", "true", "false", "1", "0"):
+            raise FoedusError(f"--answer takes KEY=yes|no (e.g. location=yes or atop:3240/location=yes), not {item!r}")
+        out[key.strip()] = value.strip().lower() in ("yes", "true", "1")
+    return out
+
+
+def _parse_attacks(values: list[str]) -> list[tuple[str, str, str]]:
+    out = []
+    for item in values or []:
+        parts = [p.strip() for p in item.split(",")]
+        if len(parts) != 3:
+            raise FoedusError(f"--attack takes ATTACKER,TARGET,YYYY-MM-DD, not {item!r}")
+        out.append(tuple(parts))
+    return out
+
+
+@app.command()
+def scenario(
+    ctx: typer.Context,
+    target: Optional[str] = typer.Option(None, "--target", "-t", help="The state attacked."),
+    attacker: Optional[str] = typer.Option(None, "--attacker", "-a", help="The state attacking."),
+    on: Optional[str] = typer.Option(None, "--on", help="The day of the attack, YYYY-MM-DD."),
+    attack: list[str] = typer.Option(None, "--attack", help="More attacks, as ATTACKER,TARGET,DATE (repeatable)."),
+    location: Optional[str] = typer.Option(None, "--location", help="Where: home (the target's territory), abroad, at-sea."),
+    provoked_by: Optional[str] = typer.Option(None, "--provoked-by", help="The state that provoked the attack, if known."),
+    answer: list[str] = typer.Option(None, "--answer", help="Settle a condition: KEY=yes|no, e.g. location=yes."),
+    without_treaty: list[str] = typer.Option(None, "--without-treaty", help="Counterfactual: drop a treaty (repeatable)."),
+    without_state: list[str] = typer.Option(None, "--without-state", help="Counterfactual: drop a state (repeatable)."),
+    compare_on: Optional[str] = typer.Option(None, "--compare-on", help="Counterfactual: the same scenario on another day."),
+    escalation: str = typer.Option("direct", "--escalation", help="direct (only attacks trigger defense) or chain."),
+    undecided: bool = typer.Option(False, "--propagate-undecided", help="Let undecided obligations drive the cascade."),
+    monte_carlo: int = typer.Option(0, "--monte-carlo", help="Draws of a Monte Carlo run (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for --monte-carlo."),
+    rate: list[str] = typer.Option(None, "--rate", help="Honor rate per type or treaty, e.g. defense=0.6 or atop:3180=0.9."),
+    fmt: str = FormatOpt,
+) -> None:
+    """Who is bound to act if TARGET is attacked: rounds of the cascade, conflicts, undecided conditions."""
+    from . import render
+
+    kb = ctx.obj.kb()
+    base = kb.make_scenario(target, attacker, on, attacks=_parse_attacks(attack), location=location,
+                            provoked_by=provoked_by, answers=_parse_answers(answer), propagate_undecided=undecided)  # fmt: skip
+    from dataclasses import replace as _replace
+
+    try:
+        base = _replace(base, escalation=escalation)
+    except ValueError as exc:
+        raise FoedusError(str(exc)) from None
+    result = kb.scenario(scenario=base)
+    changes = {}
+    if without_treaty:
+        changes["without_treaties"] = without_treaty
+    if without_state:
+        changes["without_states"] = without_state
+    if compare_on:
+        changes["on"] = compare_on
+    other = kb.counterfactual(base, **changes)[1] if changes else None
+    mc = None
+    if monte_carlo:
+        rates = {}
+        for item in rate or []:
+            key, _, value = item.partition("=")
+            try:
+                rates[key.strip()] = float(value)
+            except ValueError:
+                raise FoedusError(f"--rate takes KEY=NUMBER, not {item!r}") from None
+        mc = kb.monte_carlo(base, draws=monte_carlo, seed=seed, rates=rates)
+    report = render.scenario_report(kb, result, other, mc)
+    if fmt == "json":
+        typer.echo(render.to_json(report))
+    elif fmt == "csv":
+        typer.echo(render.to_csv(render.activation_frame(kb, result)), nl=False)
+    elif fmt == "table":
+        render.print_scenario(report)
+    else:
+        raise FoedusError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+@app.command("validate-history")
+def validate_history(
+    ctx: typer.Context,
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the report as Markdown to this file."),
+    fmt: str = FormatOpt,
+) -> None:
+    """Compare who was bound to defend the states attacked in each COW inter-state war with who joined."""
+    from . import render
+
+    kb = ctx.obj.kb()
+    err.print(Text("evaluating 95 wars…", style="dim"))
+    pairs, wars, totals = kb.validate_history(ctx.obj.data)
+    if out:
+        out.write_text(render.history_markdown(kb, pairs, wars, totals), encoding="utf-8")
+        err.print(Text(f"wrote {out}"))
+    if fmt == "json":
+        typer.echo(render.to_json({"totals": totals, "wars": render.records(wars), "pairs": render.records(pairs)}))
+    elif fmt == "csv":
+        typer.echo(render.to_csv(pairs), nl=False)
+    else:
+        render.table(pd_frame(totals), title="history check: alliance obligations vs. COW inter-state wars")
+        render.table(wars[(wars["bound"] + wars["undecided"]) > 0].drop(columns=["note"]), title="wars with obligations")
+
+
+def pd_frame(totals: dict):
+    import pandas as pd
+
+    return pd.DataFrame([(k, v) for k, v in totals.items()], columns=["measure", "value"])
+
+
 @data_app.command("status")
 def data_status(ctx: typer.Context) -> None:
     """Which datasets the data directory holds, and whether they match the official releases."""

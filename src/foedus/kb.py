@@ -269,12 +269,12 @@ class KnowledgeBase:
 
     # ---- scenarios ----------------------------------------------------------------------
     def edges(self, on: str | dt.date) -> list:
-        """All directed obligations in force on a day, as engine records (cached per day)."""
+        """All directed obligations in force on a day, indexed by beneficiary (cached per day)."""
         day = parse_day(on)
         if day not in self._edge_cache:
             if len(self._edge_cache) > 64:
                 self._edge_cache.clear()
-            self._edge_cache[day] = scenario_engine.edges_on(self.tables, day)
+            self._edge_cache[day] = scenario_engine.index_edges(scenario_engine.edges_on(self.tables, day))
         return self._edge_cache[day]
 
     def make_scenario(self, target=None, attacker=None, on=None, *, attacks=None, location=None, provoked_by=None,
@@ -322,6 +322,33 @@ class KnowledgeBase:
             changes["without_states"] = frozenset(self.states.resolve(s, base.day) for s in changes["without_states"])
         other = replace(base, **changes)
         return self.scenario(scenario=base), self.scenario(scenario=other)
+
+    def monte_carlo(self, base, *, draws: int = 1000, seed: int = 0, rates: dict | None = None,
+                    undecided_rate: float = 0.5):  # fmt: skip
+        """Distribution of war size and joining probabilities when pledges may not be honored."""
+        from .engine import montecarlo
+
+        rates = {(self.treaty_id(k) if k not in montecarlo.DEFAULT_RATES and k not in
+                  ("neutrality", "non-aggression", "consultation") else k): v for k, v in (rates or {}).items()}  # fmt: skip
+        try:
+            return montecarlo.simulate(self.edges(base.day), base, draws=draws, seed=seed, rates=rates,
+                                       undecided_rate=undecided_rate, names=self._namer(base.day))  # fmt: skip
+        except ValueError as exc:
+            raise InvalidScenarioError(str(exc)) from None
+
+    def validate_history(self, data=None):
+        """Compare, for every COW inter-state war, who was bound to defend the states attacked
+        at its start with who joined them. Returns (pairs, per-war table, totals)."""
+        from . import config
+        from .engine import history
+        from .sources import cow_wars
+
+        participants = cow_wars.load_participants(config.data_dir(data or self.meta.get("data_dir")))
+        pairs, wars, totals = history.validate(participants, self.edges, self._namer)
+        if not pairs.empty:
+            members = self.memberships.groupby("treaty_id")["ccode"].nunique()
+            pairs["bilateral"] = [all(members.get(t, 0) == 2 for t in ts) for ts in pairs["treaties"]]
+        return pairs, wars, totals
 
     def _namer(self, day):
         return lambda c: f"{self.states.name(c, day)} ({c})"

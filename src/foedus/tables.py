@@ -43,8 +43,27 @@ Beyond peacesciencer (all derived from the member file, never used silently)
     ``with_conditions``: per obligation, whether state 1 owes it unconditionally / only
     conditionally to state 2, plus ``atop_obvary``.
     ``with_treaties``: ``atop_number``, ``atop_bilatno``, ``atop_multino``, ``atop_transyr``.
-    ``extend=True``: values past 2018 for alliances in force on 2018-12-31 (foedus assumes,
-    as ``foedus obligations`` does, that they remain in force), flagged by ``atop_extended``.
+    ``extend="curated"`` (CLI ``--extend-curated``): values past 2018, never by default.
+    See "Extension past 2018" below.
+
+Extension past 2018 (``extend="curated"``)
+    Years 2019..end_year come from the store's ``memberships``/``obligations``/``treaties``
+    (ATOP merged with the curated layer by ``foedus build``; the connection must hold them).
+    Directed (A, B, y): an obligation column is 1 if, on at least one day of *y*, A and B were
+    both members of the same treaty phase (entry inclusive, exit exclusive) and A owed B that
+    obligation there (``beneficiary`` NULL: owed to every co-member; else only to that state).
+    ``atop_alliance`` is 1 if A and B were members of the same treaty phase on a common day of
+    *y* (ATOP's ``atopally``; in the current data this equals "any of the five"). Obligations
+    from ATOP's member file in shared memberships that began before 2019 are capped by ATOP's
+    own 2018 directed dyad-year where it exists (partner-specific ``obvary`` codings are not
+    carried forward; no value changes in the current data).
+    Non-directed rows take the maximum over both directions. Years up to 2018 are unchanged.
+    Added columns, never silent: ``alliance_source`` ('atop' up to 2018; after it 'curated',
+    or 'atop-carried' if some treaty behind the row is an ATOP alliance open at the end of 2018
+    whose fate the curated layer does not record: treaty status NULL or 'unknown') and
+    ``alliance_assumed`` (the number of such treaties; 0 up to 2018). With ``with_ids`` also
+    ``treaty_ids`` (store treaty ids, e.g. ``atop:3180``, ``curated:russia-dprk-2024``).
+    ``extend=True`` is a deprecated alias of ``"curated"``.
 """
 
 from __future__ import annotations
@@ -110,7 +129,7 @@ def read_ddyr(data_dir: Path) -> tuple["pd.DataFrame | None", str | None]:
             raise DataFileError(csv, f"lacks column(s) {', '.join(missing)}")
         idcols = sorted((c for c in cols if c.startswith("atopid") and c[6:].isdigit()), key=lambda c: int(c[6:]))
         ids = (
-            "list_sort(list_filter([" + ", ".join(f'CAST("{cols[c]}" AS INTEGER)' for c in idcols) + "], x -> x IS NOT NULL))"
+            "list_sort(list_filter([" + ", ".join(f'CAST("{cols[c]}" AS INTEGER)' for c in idcols) + "], lambda x: x IS NOT NULL))"
             if idcols
             else "CAST(NULL AS INTEGER[])"
         )
@@ -437,14 +456,14 @@ def _curated_spells_sql(end_year: int | None) -> str:
     while open) of the shared days, what state 1 owes state 2 there (an obligation with
     ``beneficiary`` NULL is owed to every co-member, else only to that state), and ``assumed``:
     the spell rests on an ATOP membership open at the end of 2018 whose treaty has no recorded
-    fate after 2018 (status NULL or 'unknown'). Obligations from ATOP's member file are capped
-    by ATOP's own 2018 dyad-year where it exists, so a partner-specific (``obvary``)
-    over-statement is not carried forward."""
+    fate after 2018 (status NULL or 'unknown'). Obligations from ATOP's member file in spells
+    that began before 2019 are capped by ATOP's own 2018 dyad-year where it exists, so a
+    partner-specific (``obvary``) over-statement is not carried forward."""
     cut = f"DATE '{ATOP_LAST_YEAR + 1}-01-01'"
     flags = []
     for word, o in _WORDS.items():
-        hit = (f"o.obligation = '{word}' AND NOT (o.origin = 'atop' AND l.ccode1 IS NOT NULL "
-               f"AND COALESCE(l.atop_{o}, 0) = 0)")  # fmt: skip
+        hit = (f"o.obligation = '{word}' AND NOT (o.origin = 'atop' AND p.start_date < {cut} "
+               f"AND l.ccode1 IS NOT NULL AND COALESCE(l.atop_{o}, 0) = 0)")  # fmt: skip
         flags.append(f"CAST(COALESCE(max(CASE WHEN {hit} THEN 1 END), 0) AS TINYINT) {o}")
         if o in CONDITION_COLUMN:
             flags.append(f"CAST(COALESCE(max(CASE WHEN {hit} AND o.conditional THEN 1 END), 0) AS TINYINT) {CONDITION_COLUMN[o]}")
@@ -488,7 +507,7 @@ def _fill(expr: str, year: str = "d.year") -> str:
 
 
 def alliance_sql(base: str, *, directed: bool, with_ids: bool = False, with_conditions: bool = False,
-                 with_treaties: bool = False, extend: bool = False, order: bool = False,
+                 with_treaties: bool = False, extend: str | bool | None = None, order: bool = False,
                  ids_as_text: bool = False, end_year: int | None = None) -> str:  # fmt: skip
     """SQL adding the ATOP columns to the relation ``base`` (with ccode1, ccode2, year).
 
@@ -512,7 +531,7 @@ def alliance_sql(base: str, *, directed: bool, with_ids: bool = False, with_cond
     key = "ccode1, ccode2" if directed else "least(ccode1, ccode2) ccode1, greatest(ccode1, ccode2) ccode2"
     if extend:
         # Years after ATOP's coverage from the store's memberships/obligations as merged with
-        # the curated layer (_CURATED_SPELLS: directed pair spells, 2019 on).
+        # the curated layer (_curated_spells_sql: directed pair spells touching 2019 or later).
         ctes.append(_curated_spells_sql(end_year))
         ctes.append(
             f"""xy AS ({_CURATED_YEARS.format(end=_ext_end(end_year))}),
@@ -594,6 +613,8 @@ def dyad_table_sql(*, directed: bool = True, start_year: int | None = None, end_
     s, e = _years(start_year, end_year)
     base = dyad_years_sql(directed, s, e)
     if alliances is None:
+        if any(v for k, v in options.items() if k != "ids_as_text"):
+            raise FoedusError(f"{', '.join(k for k, v in options.items() if v and k != 'ids_as_text')} need alliances='atop'")
         return base
     if alliances != "atop":
         raise FoedusError(f"unknown alliance source {alliances!r}; foedus has 'atop'")
@@ -634,7 +655,11 @@ def dyad_years(system: str = "cow", *, directed: bool = True, start_year: int | 
     :func:`add_alliances` (``with_ids``, ``with_conditions``, ``with_treaties``, ``extend``).
     """
     _system(system)
+    if "extend" in options:
+        options["extend"] = extension(options["extend"])
     con = con or connect(db, data)
+    if options.get("extend"):
+        require_curated(con)
     sql = dyad_table_sql(directed=directed, start_year=start_year, end_year=end_year, alliances=alliances, **options)
     if alliances is None:
         sql += " ORDER BY ccode1, ccode2, year"
@@ -642,7 +667,7 @@ def dyad_years(system: str = "cow", *, directed: bool = True, start_year: int | 
 
 
 def add_alliances(df, source: str = "atop", *, directed: bool | None = None, with_ids: bool = False,
-                  with_conditions: bool = False, with_treaties: bool = False, extend: bool = False,
+                  with_conditions: bool = False, with_treaties: bool = False, extend: str | bool | None = None,
                   db=None, data=None, con: duckdb.DuckDBPyConnection | None = None):  # fmt: skip
     """Add ATOP alliance columns to a dyad-year frame (pandas, polars or Arrow; the result has
     the same type and row order) with columns ccode1, ccode2, year.
@@ -651,10 +676,16 @@ def add_alliances(df, source: str = "atop", *, directed: bool | None = None, wit
     ccode1 > ccode2; otherwise non-directed, and each row gets the maximum over both
     directions (peacesciencer's ``ndir = TRUE``). Pass ``directed=True`` to force a plain
     directed merge on non-directed rows (``ndir = FALSE``).
+
+    ``extend="curated"`` fills the years after 2018 from the store's memberships/obligations
+    as merged with the curated layer (never by default; see the module docstring).
     """
     if source != "atop":
         raise FoedusError(f"unknown alliance source {source!r}; foedus has 'atop'")
+    extend = extension(extend)
     con = con or connect(db, data)
+    if extend:
+        require_curated(con)
     kind = _frame_kind(df)
     con.register("_foedus_input", df)
     try:

@@ -174,17 +174,18 @@ def evaluate(edge: ObligationEdge, adversaries: Iterable[int], *, attacked: bool
              sc: Scenario, names=lambda c: str(c)) -> tuple[str, tuple[ConditionCheck, ...]]:  # fmt: skip
     """Evaluate every condition of ``edge`` for a beneficiary at war with ``adversaries``."""
     advs = tuple(sorted(set(adversaries)))
-    adv_names = ", ".join(names(a) for a in advs) or "no one yet"
-    ally = names(edge.beneficiary)
     checks: list[ConditionCheck] = []
 
-    def answer(kind: str, text: str, default: str, question: str | None) -> None:
+    lazy = _LazyNames(edge, advs, names)
+
+    def answer(kind: str, text: str, default: str, question) -> None:
         key = f"{edge.treaty_id}/{kind}"
-        for k in (f"{key}/{edge.obligor}", key, kind):
-            if k in sc.answers:
-                checks.append(ConditionCheck(key, text, MET if sc.answers[k] else UNMET))
-                return
-        checks.append(ConditionCheck(key, text, default, question if default == UNDECIDED else None))
+        if sc.answers:
+            for k in (f"{key}/{edge.obligor}", key, kind):
+                if k in sc.answers:
+                    checks.append(ConditionCheck(key, text, MET if sc.answers[k] else UNMET))
+                    return
+        checks.append(ConditionCheck(key, text, default, question() if default == UNDECIDED and question else None))
 
     for kind in sorted(edge.flags):
         text = OTHER_CONDITION if kind == "other" else CONDITION_WORDS[kind].format(
@@ -194,34 +195,32 @@ def evaluate(edge: ObligationEdge, adversaries: Iterable[int], *, attacked: bool
                 hit = bool(set(edge.threats) & set(advs))
                 answer(kind, text, MET if hit else UNMET, None)
             else:
-                answer(kind, text, UNDECIDED, f"Is {adv_names} the kind of adversary {edge.treaty} names?")
+                answer(kind, text, UNDECIDED, lambda: f"Is {lazy.advs} the kind of adversary {edge.treaty} names?")
         elif kind == "location":
-            where = {"home": f"on {ally}'s own territory", "abroad": "outside its territory", "at-sea": "at sea"}.get(
-                sc.location or "", "somewhere the scenario does not say")
-            answer(kind, text, UNDECIDED, f"Is fighting {where} within the area {edge.treaty} covers?")
+            answer(kind, text, UNDECIDED, lambda: f"Is fighting {_where(sc.location, lazy.ally)} within the area {edge.treaty} covers?")
         elif kind == "conflict":
-            answer(kind, text, UNDECIDED, f"Is this war the specific conflict {edge.treaty} names?")
+            answer(kind, text, UNDECIDED, lambda: f"Is this war the specific conflict {edge.treaty} names?")
         elif kind == "number":
             answer(kind, text, UNDECIDED,
-                   f"{ally} faces {len(advs)} adversary state(s) ({adv_names}); does {edge.treaty}'s "
-                   f"number-of-adversaries condition hold?")  # fmt: skip
+                   lambda: f"{lazy.ally} faces {len(advs)} adversary state(s) ({lazy.advs}); does {edge.treaty}'s "
+                           f"number-of-adversaries condition hold?")  # fmt: skip
         elif kind == "demands":
-            answer(kind, text, UNDECIDED, f"Were the demands set out in {edge.treaty} met or refused as it requires?")
+            answer(kind, text, UNDECIDED, lambda: f"Were the demands set out in {edge.treaty} met or refused as it requires?")
         elif kind == "nonprovocation":
             if provoked is None:
-                answer(kind, text, UNDECIDED, f"Did {ally} provoke the attack?")
+                answer(kind, text, UNDECIDED, lambda: f"Did {lazy.ally} provoke the attack?")
             else:
                 answer(kind, text, UNMET if provoked else MET, None)
         elif kind == "attacked":
             answer(kind, text, MET if attacked else UNMET, None)
         elif kind == "request":
-            answer(kind, text, UNDECIDED, f"Has {ally} asked {names(edge.obligor)} to consult?")
+            answer(kind, text, UNDECIDED, lambda: f"Has {lazy.ally} asked {lazy.obligor} to consult?")
         else:  # other (olimob)
-            answer(kind, text, UNDECIDED, f"Is the further condition of {edge.treaty} (not classified by ATOP) met?")
+            answer(kind, text, UNDECIDED, lambda: f"Is the further condition of {edge.treaty} (not classified by ATOP) met?")
     for kind, text in edge.extra:
         if kind in CONDITION_WORDS or kind == "on-request":
             if kind in ("request", "on-request"):
-                answer("request", text, UNDECIDED, f"Has {ally} asked {names(edge.obligor)} for consultations?")
+                answer("request", text, UNDECIDED, lambda: f"Has {lazy.ally} asked {lazy.obligor} for consultations?")
             continue  # ATOP-vocabulary conditions are evaluated through the flags above
         if kind in INFORMATIONAL:
             checks.append(ConditionCheck(f"{edge.treaty_id}/{kind}", text, MET))
@@ -229,24 +228,62 @@ def evaluate(edge: ObligationEdge, adversaries: Iterable[int], *, attacked: bool
             answer(kind, text, MET if attacked else UNMET, None)
         elif kind == "territorial-scope":
             default = MET if sc.location == "home" else UNDECIDED
-            answer(kind, text, default, f"Is the fighting inside the territory {edge.treaty} covers?")
+            answer(kind, text, default, lambda: f"Is the fighting inside the territory {edge.treaty} covers?")
         else:
-            answer(kind, text, UNDECIDED, f"Is this condition of {edge.treaty} met: {text}?")
+            answer(kind, text, UNDECIDED, lambda: f"Is this condition of {edge.treaty} met: {text}?")
     statuses = {c.status for c in checks}
     status = "unmet" if UNMET in statuses else "undecided" if UNDECIDED in statuses else "bound"
     return status, tuple(checks)
 
 
+class _LazyNames:
+    """Names are looked up only when a question is actually asked."""
+
+    def __init__(self, edge, advs, names):
+        self._edge, self._advs, self._names = edge, advs, names
+
+    @property
+    def advs(self) -> str:
+        return ", ".join(self._names(a) for a in self._advs) or "no one yet"
+
+    @property
+    def ally(self) -> str:
+        return self._names(self._edge.beneficiary)
+
+    @property
+    def obligor(self) -> str:
+        return self._names(self._edge.obligor)
+
+
+def _where(location: str | None, ally: str) -> str:
+    return {"home": f"on {ally}'s own territory", "abroad": "outside its territory", "at-sea": "at sea"}.get(
+        location or "", "somewhere the scenario does not say")
+
+
 # ---- cascade -------------------------------------------------------------------------------------
 
 
-def run(edges: list[ObligationEdge], sc: Scenario, names=lambda c: str(c), honored=None) -> ScenarioResult:
-    """Run the cascade. ``honored(edge) -> bool`` (Monte Carlo) can veto bound obligations."""
-    by_beneficiary: dict[int, list[ObligationEdge]] = {}
+def index_edges(edges: list[ObligationEdge]) -> dict[int, list[ObligationEdge]]:
+    """Edges grouped by beneficiary: build once per day, reuse for every scenario of that day."""
+    out: dict[int, list[ObligationEdge]] = {}
     for e in edges:
-        if e.treaty_id in sc.without_treaties or e.obligor in sc.without_states or e.beneficiary in sc.without_states:
-            continue
-        by_beneficiary.setdefault(e.beneficiary, []).append(e)
+        out.setdefault(e.beneficiary, []).append(e)
+    return out
+
+
+def run(edges: list[ObligationEdge] | dict[int, list[ObligationEdge]], sc: Scenario, names=lambda c: str(c),
+        honored=None) -> ScenarioResult:  # fmt: skip
+    """Run the cascade over ``edges`` (a list, or an :func:`index_edges` index).
+    ``honored(edge, activation) -> bool`` (Monte Carlo) can veto obligations that would bind."""
+    index = edges if isinstance(edges, dict) else index_edges(edges)
+    removed = sc.without_treaties or sc.without_states
+
+    def incoming(b: int):
+        for e in index.get(b, ()):
+            if removed and (e.treaty_id in sc.without_treaties or e.obligor in sc.without_states
+                            or e.beneficiary in sc.without_states):  # fmt: skip
+                continue
+            yield e
 
     sides: dict[int, str] = {}
     joined_in: dict[int, int] = {}
@@ -270,6 +307,7 @@ def run(edges: list[ObligationEdge], sc: Scenario, names=lambda c: str(c), honor
     violations: list[Activation] = []
     conflicts: dict[int, str] = {}
     seen: set[tuple] = set()
+    examined: dict[int, tuple] = {}
 
     def opponents(state: int) -> set[int]:
         mine = sides.get(state)
@@ -284,7 +322,7 @@ def run(edges: list[ObligationEdge], sc: Scenario, names=lambda c: str(c), honor
 
     # Rule 6: the attacks themselves against non-aggression pledges.
     for a in sc.attacks:
-        for e in by_beneficiary.get(a.target, ()):
+        for e in incoming(a.target):
             if e.obligor == a.attacker and e.obligation == "non-aggression":
                 status, checks = evaluate(e, [a.attacker], attacked=True, provoked=provoked(a.target), sc=sc, names=names)
                 violations.append(Activation(0, a.attacker, e.obligation, a.target, a.target, (a.attacker,), e.treaty_id,
@@ -292,16 +330,22 @@ def run(edges: list[ObligationEdge], sc: Scenario, names=lambda c: str(c), honor
 
     rnd = 0
     frontier = set(sides)
-    while frontier and rnd < sc.max_rounds:
+    while frontier and rnd < sc.max_rounds:  # noqa: PLR1702
         rnd += 1
         wants: dict[int, dict[str, list[Activation]]] = {}
-        for b in sorted(frontier | set(sides)):
+        for b in sorted(sides):
             side_b = sides[b]
-            for e in by_beneficiary.get(b, ()):
+            # A belligerent's incoming pledges need a new look only when its situation changed.
+            signature = (side_b, frozenset(attacked_by.get(b, ())), b in initiators, len(sides))
+            if examined.get(b) == signature:
+                continue
+            examined[b] = signature
+            advs = tuple(sorted(opponents(b)))
+            for e in incoming(b):
                 key = (e.obligor, e.beneficiary, e.obligation, e.treaty_id, side_b)
                 if key in seen:
                     continue
-                act = _activation(e, b, side_b, attacked_by, initiators, opponents, provoked, sc, names, rnd)
+                act = _activation(e, b, side_b, attacked_by, initiators, advs, provoked, sc, names, rnd)
                 if act is None:
                     continue
                 seen.add(key)
@@ -311,7 +355,7 @@ def run(edges: list[ObligationEdge], sc: Scenario, names=lambda c: str(c), honor
                         if sides[e.obligor] != side_b and act.status == "bound":
                             conflicts[e.obligor] = (f"at war on the {sides[e.obligor]}s' side but bound by "
                                                     f"{e.treaty_id} to help {names(b)}")  # fmt: skip
-                    elif honored is None or honored(e):
+                    elif honored is None or honored(e, act):
                         wants.setdefault(e.obligor, {}).setdefault(side_b, []).append(act)
         frontier = set()
         for state, by_side in sorted(wants.items()):
@@ -338,11 +382,13 @@ def run(edges: list[ObligationEdge], sc: Scenario, names=lambda c: str(c), honor
     return ScenarioResult(sc, sides, joined_in, activations, sorted(conflicts.items()), violations, rnd)
 
 
-def _activation(e, b, side_b, attacked_by, initiators, opponents, provoked, sc, names, rnd) -> Activation | None:
-    advs = tuple(sorted(opponents(b)))
+def _activation(e, b, side_b, attacked_by, initiators, advs, provoked, sc, names, rnd) -> Activation | None:
     if e.obligation == "defense":
-        if b not in attacked_by:
-            return None
+        if b not in attacked_by:  # kept, so that "why not?" has an answer
+            check = ConditionCheck(f"{e.treaty_id}/attacked", "a defense pledge applies only when the ally is attacked; "
+                                   "here it attacked and has not been attacked", UNMET)  # fmt: skip
+            return Activation(rnd, e.obligor, e.obligation, b, b, advs, e.treaty_id, e.treaty, e.article, "unmet",
+                              (check,), "joins")  # fmt: skip
         advs = tuple(sorted(attacked_by[b]))
         status, checks = evaluate(e, advs, attacked=True, provoked=provoked(b), sc=sc, names=names)
         effect = "joins"
