@@ -347,7 +347,8 @@ def validate_history(
 def pd_frame(totals: dict):
     import pandas as pd
 
-    return pd.DataFrame([(k, v) for k, v in totals.items()], columns=["measure", "value"])
+    return pd.DataFrame([(k, f"{v:.1%}" if isinstance(v, float) else str(v)) for k, v in totals.items()],
+                        columns=["measure", "value"])  # fmt: skip
 
 
 @data_app.command("status")
