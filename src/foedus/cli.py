@@ -5,7 +5,6 @@ A thin layer: it parses arguments, calls the Python API and renders the result.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Optional
 
@@ -15,34 +14,21 @@ from rich.text import Text
 
 from . import config
 from .cli_tables import table_app
+from .cliutil import GuardedTyper
 from .errors import FoedusError
 
-class _Typer(typer.Typer):
-    """Typer whose commands turn foedus errors into a one-line message and exit status 2."""
-
-    def command(self, *args, **kwargs):
-        register = super().command(*args, **kwargs)
-
-        def decorator(func):
-            @functools.wraps(func)
-            def guarded(*a, **kw):
-                try:
-                    return func(*a, **kw)
-                except FoedusError as exc:
-                    err.print(Text("error: ", style="bold red") + Text(str(exc)))
-                    raise typer.Exit(2) from None
-
-            return register(guarded)
-
-        return decorator
+err = Console(stderr=True)
 
 
-app = _Typer(help="foedus: who is bound to come to whose aid, when, and why.", no_args_is_help=True,
-             pretty_exceptions_enable=False)  # fmt: skip
-data_app = _Typer(help="Download and inspect the input datasets.", no_args_is_help=True)
+def _report(message: str) -> None:
+    err.print(Text("error: ", style="bold red") + Text(message))
+
+
+app = GuardedTyper(help="foedus: who is bound to come to whose aid, when, and why.", no_args_is_help=True,
+                   pretty_exceptions_enable=False, report=_report)  # fmt: skip
+data_app = GuardedTyper(help="Download and inspect the input datasets.", no_args_is_help=True, report=_report)
 app.add_typer(data_app, name="data")
 app.add_typer(table_app, name="table")
-err = Console(stderr=True)
 
 
 class Settings:

@@ -8,16 +8,16 @@ existed, or no store), they are derived from the data directory first, which is 
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from .cliutil import GuardedTyper
 from .errors import FoedusError
 
-table_app = typer.Typer(help="Research tables (state-years, dyad-years with ATOP alliances) as files.",
+table_app = GuardedTyper(help="Research tables (state-years, dyad-years with ATOP alliances) as files.",
                         no_args_is_help=True)  # fmt: skip
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".dta": "dta", ".arrow": "arrow",
@@ -30,18 +30,6 @@ EndOpt = typer.Option(None, "--end-year", help="Last year (default: the last com
 
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr)
-
-
-def _guarded(func):
-    @functools.wraps(func)
-    def wrapper(*a, **kw):
-        try:
-            return func(*a, **kw)
-        except FoedusError as exc:
-            _say(f"error: {exc}")
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _format(out: Path) -> str:
@@ -89,7 +77,6 @@ def write(con, sql: str, out: Path, fmt: str) -> int:
 
 
 @table_app.command("dyad-years")
-@_guarded
 def dyad_years_cmd(
     ctx: typer.Context,
     out: Path = OutOpt,
@@ -127,7 +114,6 @@ def dyad_years_cmd(
 
 
 @table_app.command("state-years")
-@_guarded
 def state_years_cmd(
     ctx: typer.Context,
     out: Path = OutOpt,
