@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .dates import partial_end_exclusive
 from .model import CuratedTreaty, Day, Obligation
 from .sources.curated import CuratedLayer
 from .vocab import CONDITION_WORDS
@@ -60,12 +61,13 @@ def _ts(day: dt.date | None) -> pd.Timestamp | None:
 
 def _end_exclusive(fact: Day) -> tuple[pd.Timestamp, str]:
     """A curated end date as an exclusive end, with the same rule as ATOP's exits."""
-    from .dates import partial_end_exclusive
+    return _exclusive(fact.date, fact.precision), fact.precision
 
-    d = fact.date
-    end, _ = partial_end_exclusive(d.year, d.month if fact.precision != "year" else None,
-                                   d.day if fact.precision == "day" else None)  # fmt: skip
-    return pd.Timestamp(end), fact.precision
+
+def _exclusive(day: dt.date, precision: str) -> pd.Timestamp:
+    d = day
+    end, _ = partial_end_exclusive(d.year, d.month if precision != "year" else None, d.day if precision == "day" else None)
+    return pd.Timestamp(end)
 
 
 def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame,
@@ -121,7 +123,7 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
         out.names[tid] = {"name": rec.names.short, "official_name": rec.names.official,
                           "name_sources": sid(rec.names.sources), "curated_id": rec.id}  # fmt: skip
         for link in rec.lineage:
-            out.lineage.append({"treaty_id": tid, "relation": link.relation, "target": link.target.replace("curated:", "curated:"),
+            out.lineage.append({"treaty_id": tid, "relation": link.relation, "target": link.target,
                                 "date": link.date, "note": link.note, "sources": sid(link.sources)})  # fmt: skip
 
         if rec.atopid is None:
@@ -212,11 +214,9 @@ def _differs(atop_day: dt.date, precision: str, curated: dt.date) -> bool:
 
 def _status(tid, atop, status, as_of, precision, sources, close, log) -> None:
     if status in ("ended", "suspended"):
-        fact = Day(date=as_of, precision=precision, sources=["x"])
-        end, prec = _end_exclusive(fact)
-        if precision == "day":
-            end = pd.Timestamp(as_of)
-        close(tid, None, end, prec, f"status {status}", sources)
+        # A status date is the day it ended: no longer bound from that day (unknown day: month's end).
+        end = pd.Timestamp(as_of) if precision == "day" else _exclusive(as_of, precision)
+        close(tid, None, end, precision, f"status {status}", sources)
     elif status == "in force" and atop["ineffect"] == 0:
         log("disagreement", tid, "in force", "ended by 2018", f"in force as of {as_of}", sources,
             rule="ATOP's end kept; curated status listed")  # fmt: skip

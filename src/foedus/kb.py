@@ -109,9 +109,7 @@ class KnowledgeBase:
     def state(self, state: str | int, on: str | dt.date | None = None) -> StateReport:
         code = self.resolve(state, on)
         row = self.state_table.loc[code]
-        spells = pd.DataFrame(
-            [(s, e) for s, e, _ in self.states._spells_by_code[code]], columns=["start_date", "end_date"]
-        )
+        spells = pd.DataFrame(self.states.spells_of(code), columns=["start_date", "end_date"])
         m = self.memberships[self.memberships["ccode"] == code]
         obs = self.obligation_table[self.obligation_table["ccode"] == code]
         promised = obs.groupby("membership_id")["obligation"].agg(lambda s: ", ".join(s))
@@ -328,8 +326,8 @@ class KnowledgeBase:
         """Distribution of war size and joining probabilities when pledges may not be honored."""
         from .engine import montecarlo
 
-        rates = {(self.treaty_id(k) if k not in montecarlo.DEFAULT_RATES and k not in
-                  ("neutrality", "non-aggression", "consultation") else k): v for k, v in (rates or {}).items()}  # fmt: skip
+        words = set(OBLIGATIONS.values())  # an obligation type, else a treaty reference
+        rates = {(k if k in words else self.treaty_id(k)): v for k, v in (rates or {}).items()}
         try:
             return montecarlo.simulate(self.edges(base.day), base, draws=draws, seed=seed, rates=rates,
                                        undecided_rate=undecided_rate, names=self._namer(base.day))  # fmt: skip

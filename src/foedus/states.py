@@ -100,6 +100,10 @@ class StateIndex:
             return spells[0][2]
         return spells[-1][2]
 
+    def spells_of(self, ccode: int) -> list[tuple[dt.date, dt.date | None]]:
+        """(start, end) of each membership spell; end None while the state exists."""
+        return [(s, e) for s, e, _ in self._spells_by_code.get(int(ccode), ())]
+
     def years(self, ccode: int) -> str:
         parts = []
         for s, e, _ in self._spells_by_code.get(int(ccode), ()):

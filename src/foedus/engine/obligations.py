@@ -57,7 +57,7 @@ def condition_words(row, states: StateIndex, day: dt.date) -> list[str]:
     return words
 
 
-def _pairs(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None) -> pd.DataFrame:
+def pairs_on(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None) -> pd.DataFrame:
     """All (obligor, beneficiary, obligation) pairs in force on ``day``."""
     act = active_memberships(t.memberships, day)
     ob = t.obligations.merge(
@@ -85,7 +85,7 @@ def obligations_involving(t: Tables, ccode: int, day: dt.date, partner: int | No
     """Every obligation owed to ``ccode`` and owed by it on ``day`` (optionally only with ``partner``)."""
     act = active_memberships(t.memberships, day)
     mine = act.loc[act["ccode"] == ccode, ["treaty_id", "phase"]].drop_duplicates()
-    pairs = _pairs(t, day, mine)
+    pairs = pairs_on(t, day, mine)
     pairs = pairs[(pairs["obligor"] == ccode) | (pairs["beneficiary"] == ccode)]
     if partner is not None:
         pairs = pairs[(pairs["obligor"] == partner) | (pairs["beneficiary"] == partner)]

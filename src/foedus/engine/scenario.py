@@ -41,7 +41,7 @@ from typing import Iterable, Mapping, NamedTuple
 import pandas as pd
 
 from ..vocab import CONDITION_WORDS, OTHER_CONDITION
-from .obligations import Tables, _pairs
+from .obligations import Tables, pairs_on
 
 LOCATIONS = ("home", "abroad", "at-sea")  # on the attacked state's territory, elsewhere on land, at sea
 MET, UNMET, UNDECIDED = "met", "unmet", "undecided"
@@ -149,7 +149,7 @@ class ScenarioResult:
 
 def edges_on(t: Tables, day: dt.date) -> list[ObligationEdge]:
     """Every directed obligation in force on ``day`` as light records (computed once per day)."""
-    pairs = _pairs(t, day)
+    pairs = pairs_on(t, day)
     flag_cols = [f"cond_{k}" for k in CONDITION_WORDS]
     out = []
     labels = t.treaties["label"]
