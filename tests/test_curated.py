@@ -315,3 +315,22 @@ def test_build_rejects_a_bad_curated_file(tmp_path, data_dir):
     write(tmp_path, "bad", extra='colour = "blue"')
     with pytest.raises(DataFileError, match="bad.toml.*colour"):
         store.build(data_dir, tmp_path / "x.duckdb", curated_dir=tmp_path)
+
+
+def test_curated_end_before_2019_is_a_disagreement_not_a_rewrite(tmp_path, data_dir):
+    import foedus
+    from foedus import store
+
+    (tmp_path / "atop_status_test.toml").write_text(textwrap.dedent("""
+        [[alliance]]
+        atopid = 3445
+        status = "ended"
+        as_of = 2010-05-01
+        sources = [{ publisher = "Test Publisher", title = "A report", date = 2020-01-02, url = "https://example.org/r" }]
+    """))
+    store.build(data_dir, tmp_path / "s.duckdb", curated_dir=tmp_path)
+    kb = foedus.open(tmp_path / "s.duckdb", build=False)
+    log = kb.disagreements()
+    assert set(log.loc[log["treaty_id"] == "atop:3445", "ccode"]) == {710, 731}
+    assert not owes(kb, "China", "North Korea", "defense", "2015-01-01", 3445).empty  # ATOP's coding kept
+    assert owes(kb, "China", "North Korea", "defense", "2019-01-01", 3445).empty  # closed from 2019

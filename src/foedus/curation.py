@@ -13,7 +13,9 @@ Rules (each application is written to ``merge_log`` with the curated sources beh
    member has the same ones (otherwise the accession is logged as a problem and skipped).
 4. **Extensions.** ATOP leaves memberships in force at the end of 2018 open. A curated end —
    a party's withdrawal or suspension, the treaty's end, a ``status`` of ended/suspended, or a
-   ``replaces``/``terminates`` link with a date — closes the open membership on that day.
+   ``replaces``/``terminates`` link with a date — closes the open membership on that day. A
+   curated end dated before 2019 contradicts ATOP's coding: it is listed as a disagreement and
+   the membership is closed from 2019-01-01 only.
 5. **Disagreements.** Where ATOP already gives a value (a signature day, an exit, whether a
    treaty was in force at the end of 2018) and a curated record gives another, ATOP's value is
    kept for the ATOP era and both are listed (``foedus disagreements``).
@@ -36,6 +38,7 @@ TYPE_TO_ATOP = {"defense": "defense", "offense": "offense", "neutrality": "neutr
                 "non-aggression": "nonagg", "consultation": "consul"}  # fmt: skip
 ATOP_KINDS = set(CONDITION_WORDS) | {"other"}
 ON_REQUEST = {"on-request": "request"}
+ATOP_OPEN_FROM = pd.Timestamp("2019-01-01")  # the first day ATOP's coding says nothing about
 
 
 @dataclass
@@ -89,19 +92,26 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
                            & ((memberships["ccode"] == ccode) if ccode is not None else True)]  # fmt: skip
         if rows.empty:
             return
-        latest = rows[rows["entry_date"] == rows["entry_date"].max()] if ccode is not None else rows
+        # A curated end speaks of the treaty as it last stood: a party's latest membership, or the last phase.
+        latest = (rows[rows["entry_date"] == rows["entry_date"].max()] if ccode is not None
+                  else rows[rows["phase"] == rows["phase"].max()])  # fmt: skip
         for mid, exit_ in zip(latest["membership_id"], latest["exit_date"]):
+            member = int(rows.loc[rows["membership_id"] == mid, "ccode"].iloc[0])
             if pd.isna(exit_):
-                if mid in closed and closed[mid][0] <= fact_end:
+                end = fact_end
+                if fact_end <= ATOP_OPEN_FROM:  # ATOP codes it in force at the end of 2018: keep that era
+                    log("disagreement", treaty_id, "exit", "in force at the end of 2018", fact_end.date(), sources,
+                        ccode=member, rule=f"ATOP's coding kept to 2018; curated {reason}; closed from 2019-01-01")  # fmt: skip
+                    end = ATOP_OPEN_FROM
+                if mid in closed and closed[mid][0] <= end:
                     continue
-                closed[mid] = (fact_end, precision, reason, sources)
-                log("extension", treaty_id, "exit", None, fact_end.date(), sources,
-                    ccode=int(rows.loc[rows["membership_id"] == mid, "ccode"].iloc[0]),
-                    rule=f"ATOP leaves it open; curated {reason}")  # fmt: skip
+                closed[mid] = (end, precision, reason, sources)
+                if end == fact_end:
+                    log("extension", treaty_id, "exit", None, fact_end.date(), sources, ccode=member,
+                        rule=f"ATOP leaves it open; curated {reason}")  # fmt: skip
             elif abs((pd.Timestamp(exit_) - fact_end).days) > 31:
                 log("disagreement", treaty_id, "exit", pd.Timestamp(exit_).date(), fact_end.date(), sources,
-                    ccode=int(rows.loc[rows["membership_id"] == mid, "ccode"].iloc[0]),
-                    rule=f"ATOP's exit kept; curated says {reason}")  # fmt: skip
+                    ccode=member, rule=f"ATOP's exit kept; curated says {reason}")  # fmt: skip
 
     # Rule 1: names from atop_names.toml (treaty files override below).
     for entry in layer.names:
