@@ -27,6 +27,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_tables.py
 	$(BIN)/python benchmarks/bench_scenarios.py
+	$(BIN)/python benchmarks/bench_news.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

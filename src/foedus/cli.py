@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from . import config
+from .cli_news import news_app
 from .cli_tables import table_app
 from .cliutil import GuardedTyper
 from .errors import FoedusError
@@ -29,6 +30,7 @@ app = GuardedTyper(help="foedus: who is bound to come to whose aid, when, and wh
 data_app = GuardedTyper(help="Download and inspect the input datasets.", no_args_is_help=True, report=_report)
 app.add_typer(data_app, name="data")
 app.add_typer(table_app, name="table")
+app.add_typer(news_app, name="news")
 
 
 class Settings:
