@@ -1,4 +1,4 @@
-# Two commands on a fresh machine:  `make run`  (set up, build the store, answer a question)
+# Two commands on a fresh machine:  `make run`  (set up, build the store, serve the web page + API)
 #                                   `make test` (set up, run the test suite)
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,9 +16,14 @@ $(BIN)/foedus: pyproject.toml
 
 setup: $(BIN)/foedus
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: setup
 	$(BIN)/foedus build
-	$(BIN)/foedus obligations "North Korea" --on 2017-06-01
+	$(BIN)/foedus obligations "North Korea" --on 2025-01-01
+	@echo "foedus: serving the web page and HTTP API on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/foedus serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -15,6 +15,7 @@ from rich.text import Text
 from . import config
 from .cli_news import news_app
 from .cli_tables import table_app
+from .cli_web import serve
 from .cliutil import GuardedTyper
 from .errors import FoedusError
 
@@ -31,6 +32,7 @@ data_app = GuardedTyper(help="Download and inspect the input datasets.", no_args
 app.add_typer(data_app, name="data")
 app.add_typer(table_app, name="table")
 app.add_typer(news_app, name="news")
+app.command("serve")(serve)
 
 
 class Settings:

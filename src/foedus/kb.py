@@ -41,6 +41,10 @@ class StateReport:
     alliances: pd.DataFrame = field(repr=False)
 
 
+ENGINE_MEMBERSHIP_COLUMNS = ["membership_id", "treaty_id", "atopid", "phase", "ccode", "entry_date", "entry_precision",
+                             "entry_basis", "exit_date", "exit_precision", "exit_basis", "source_ids"]  # fmt: skip
+
+
 def recorded_end(exclusive_end, precision: str) -> str:
     """ATOP's exit date as recorded: the day, or the month/year when the day is unknown."""
     last = pd.Timestamp(exclusive_end).date() - dt.timedelta(days=1)
@@ -80,7 +84,11 @@ class KnowledgeBase:
         self.obligation_table = frames["obligations"]
         self.sources = frames["sources"]
         self._edge_cache: dict = {}
-        self.tables = Tables(self.memberships, self.obligation_table, self.treaties, self.states, COVERAGE_END)
+        # The engine works on slim copies: filtering ATOP's 100-odd member columns per query is the slow part.
+        engine_members = self.memberships[ENGINE_MEMBERSHIP_COLUMNS].copy()
+        engine_obligations = self.obligation_table.drop(columns=["ccode"]).merge(
+            engine_members[["membership_id", "ccode"]], on="membership_id")  # fmt: skip
+        self.tables = Tables(engine_members, engine_obligations, self.treaties, self.states, COVERAGE_END)
 
     # ---- opening ------------------------------------------------------------------------
     @classmethod

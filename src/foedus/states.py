@@ -116,7 +116,7 @@ class StateIndex:
         text = str(query).strip()
         if not text:
             raise UnknownStateError(text, [], "empty input")
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             code = int(text)
             if not self.exists(code):
                 raise UnknownStateError(text, [], "no state has this COW code")

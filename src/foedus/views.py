@@ -9,6 +9,7 @@ maps errors; what it returns is built here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import OrderedDict
 from threading import Lock
 
@@ -109,34 +110,53 @@ def obligation_rows(kb, df: pd.DataFrame) -> list[dict]:
     return rows
 
 
-class ObligationCache:
-    """A bounded, thread-safe cache of obligation rows per (state code, day). The knowledge base
-    is read-only, so an entry never goes stale; a new store gets a new cache."""
+def to_json_bytes(obj) -> bytes:
+    """Compact UTF-8 JSON of a view (dates as ISO strings)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
 
-    def __init__(self, kb, size: int = 2048):
+
+def _default(value):
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class ObligationCache:
+    """A bounded, thread-safe cache of the obligations answer per (state, day, partner, filters),
+    kept as the JSON bytes sent. The knowledge base is read-only, so an entry never goes stale;
+    a new store gets a new cache."""
+
+    def __init__(self, kb, size: int = 4096):
         self.kb, self.size = kb, size
         self._data: OrderedDict = OrderedDict()
         self._lock = Lock()
         self.hits = self.misses = 0
 
-    def get(self, code: int, day: dt.date, partner: int | None = None) -> list[dict]:
-        key = (code, day, partner)
+    def payload(self, code: int, day: dt.date, partner: int | None = None, direction: str | None = None,
+                obligation: str | None = None) -> bytes:  # fmt: skip
+        key = (code, day, partner, direction, obligation)
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 self.hits += 1
                 return self._data[key]
-        if partner is None:
-            df = self.kb.obligations(code, on=day)
-        else:
-            df = self.kb.allies(code, partner, on=day)
-        rows = obligation_rows(self.kb, df)
+        kb = self.kb
+        df = kb.obligations(code, on=day) if partner is None else kb.allies(code, partner, on=day)
+        if direction:
+            df = df[df["direction"] == direction]
+        if obligation:
+            df = df[df["obligation"] == obligation]
+        rows = obligation_rows(kb, df)
+        body = to_json_bytes({"state": resolved(kb, code, day), "partner": resolved(kb, partner, day) if partner else None,
+                              "on": day.isoformat(), "count": len(rows), "rows": rows})  # fmt: skip
         with self._lock:
             self.misses += 1
-            self._data[key] = rows
+            self._data[key] = body
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
-        return rows
+        return body
 
 
 # ---- treaties --------------------------------------------------------------------------------
@@ -222,11 +242,19 @@ def scenario_graph(kb, result) -> dict:
                            "conflict": None}  # fmt: skip
 
     edges = []
+    cited: dict[str, list[dict]] = {}
+
+    def sources(treaty_id: str) -> list[dict]:
+        if treaty_id not in cited:
+            cited[treaty_id] = treaty_sources(kb, treaty_id) if treaty_id in kb.treaties.index else []
+        return cited[treaty_id]
+
     for a in result.scenario.attacks:
         node(a.attacker)
         node(a.target)
         edges.append({"from": a.attacker, "to": a.target, "obligation": "attack", "round": 0, "status": "attack",
-                      "treaty_id": None, "treaty": None, "article": None, "joined": True, "conditions": []})  # fmt: skip
+                      "treaty_id": None, "treaty": None, "article": None, "joined": True, "conditions": [],
+                      "sources": []})  # fmt: skip
     seen = set()
     for act in result.activations:
         if act.effect not in ("joins", "stays neutral toward"):
@@ -245,7 +273,8 @@ def scenario_graph(kb, result) -> dict:
                       "status": act.status, "treaty_id": act.treaty_id, "treaty": act.treaty, "article": act.article,
                       "joined": joined,
                       "conditions": [{"text": c.text, "status": c.status, "question": c.question, "key": c.key}
-                                     for c in act.checks]})  # fmt: skip
+                                     for c in act.checks],
+                      "sources": sources(act.treaty_id)})  # fmt: skip
     for code, why in result.conflicts:
         node(code)
         nodes[code]["conflict"] = why

@@ -57,15 +57,16 @@ def condition_words(row, states: StateIndex, day: dt.date) -> list[str]:
     return words
 
 
-def pairs_on(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All (obligor, beneficiary, obligation) pairs in force on ``day``."""
-    act = active_memberships(t.memberships, day)
-    ob = t.obligations.merge(
+def pairs_on(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None, act: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All (obligor, beneficiary, obligation) pairs in force on ``day`` (only in the treaty
+    phases listed in ``obligors``, when given)."""
+    act = active_memberships(t.memberships, day) if act is None else act
+    if obligors is not None:  # narrow first: the merges below are the cost of a query
+        act = act.merge(obligors, on=["treaty_id", "phase"])
+    ob = t.obligations[t.obligations["membership_id"].isin(act["membership_id"])].merge(
         act[["membership_id", "entry_date", "entry_precision", "entry_basis", "exit_date", "exit_precision",
              "exit_basis"]], on="membership_id"
     )  # fmt: skip
-    if obligors is not None:
-        ob = ob.merge(obligors, on=["treaty_id", "phase"])
     partners = act[["treaty_id", "phase", "ccode", "entry_date", "entry_precision", "entry_basis", "exit_date",
                     "exit_precision", "exit_basis"]].rename(columns=lambda c: c if c in ("treaty_id", "phase") else f"p_{c}")  # fmt: skip
     pairs = ob.rename(columns={"beneficiary": "pledged_to"}).merge(partners, on=["treaty_id", "phase"])
@@ -85,7 +86,7 @@ def obligations_involving(t: Tables, ccode: int, day: dt.date, partner: int | No
     """Every obligation owed to ``ccode`` and owed by it on ``day`` (optionally only with ``partner``)."""
     act = active_memberships(t.memberships, day)
     mine = act.loc[act["ccode"] == ccode, ["treaty_id", "phase"]].drop_duplicates()
-    pairs = pairs_on(t, day, mine)
+    pairs = pairs_on(t, day, mine, act)
     pairs = pairs[(pairs["obligor"] == ccode) | (pairs["beneficiary"] == ccode)]
     if partner is not None:
         pairs = pairs[(pairs["obligor"] == partner) | (pairs["beneficiary"] == partner)]
@@ -115,10 +116,14 @@ def present(t: Tables, pairs: pd.DataFrame, day: dt.date, ccode: int | None) -> 
     out["treaty_id"] = pairs["treaty_id"]
     out["atopid"] = pairs["atopid"].astype("Int64")
     out["phase"] = pairs["phase"].astype(int)
-    out["treaty"] = [t.treaties.at[a, "label"] for a in pairs["treaty_id"]]
+    out["treaty"] = pairs["treaty_id"].map(t.treaties["label"]).to_numpy()
     out["article"] = pairs["article"]
     out["conditional"] = pairs["conditional"].astype(bool)
-    out["conditions"] = [condition_words(r, t.states, day) for r in pairs.to_dict("records")]
+    has_conditions = pairs["conditional"].astype(bool) | pairs["cond_other"].astype(bool) | (pairs["extra_conditions"] != "[]")
+    out["conditions"] = [[] for _ in range(len(pairs))]
+    if has_conditions.any():
+        worded = [condition_words(r, t.states, day) for r in pairs[has_conditions].to_dict("records")]
+        out.loc[has_conditions, "conditions"] = pd.Series(worded, index=pairs.index[has_conditions], dtype=object)
     out["partner_specific"] = pairs["partner_specific"].astype(bool)
     out["since"] = [d.date() for d in pairs["entry_date"]]
     out["since_precision"] = pairs["entry_precision"]
@@ -149,7 +154,7 @@ def _source_text(treaty_id: str, phase: int, ids) -> str:
 
 
 def _status_text(t: Tables, treaty_id: str) -> str:
-    status = t.treaties.at[treaty_id, "status"] if "status" in t.treaties.columns else None
+    status = t.treaties["status"].get(treaty_id) if "status" in t.treaties.columns else None
     if isinstance(status, str):
-        return f"curated layer: {status} as of {pd.Timestamp(t.treaties.at[treaty_id, 'status_as_of']).date()}"
+        return f"curated layer: {status} as of {pd.Timestamp(t.treaties['status_as_of'].get(treaty_id)).date()}"
     return "no later record: assumed still in force"
