@@ -374,7 +374,7 @@ def test_fuzz_openapi_no_server_errors(kb, data_dir):
         op = result.ok()
         fuzz(op, 12 if op.path == "/api/dyad-years" else 60)  # each dyad-year case scans the table
     print(seen)
-    assert len(seen) == 11
+    assert len(seen) == 15
     assert not failures, failures
 
 
@@ -428,3 +428,37 @@ def test_serve_command_builds_the_app_and_runs_uvicorn(db_path, data_dir, monkey
         assert c.get("/api").json()["write_enabled"] is True
     res = CliRunner().invoke(app, ["serve", "--port", "70000"])
     assert res.exit_code != 0 and "--port must be between" in str(res.exception)
+
+
+def test_news_proposal_endpoints(db_path, data_dir, tmp_path):
+    import shutil
+
+    import foedus
+    from foedus.cli import app as cli_app
+    from typer.testing import CliRunner
+
+    seeds = data_dir.parent / "seeds"
+    if not seeds.is_dir():
+        pytest.skip(f"no seed articles in {seeds}")
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(db_path, db)
+    kb2 = foedus.open(db, build=False)
+    with TestClient(create_app(kb2, data=data_dir, token="s3cret")) as c:
+        assert c.get("/api/news/proposals").json() == []
+        res = CliRunner().invoke(cli_app, ["--db", str(db), "--data", str(data_dir), "news", "ingest", str(seeds)])
+        assert res.exit_code == 0, res.output
+        listed = c.get("/api/news/proposals", params={"status": "pending"}).json()
+        assert len(listed) == 1 and listed[0]["articles"] == 2
+        pid = listed[0]["id"]
+        one = c.get(f"/api/news/proposals/{pid}").json()
+        assert one["treaty_id"] == "curated:russia-dprk-2024" and one["diff"].startswith("--- before")
+        err(c.get("/api/news/proposals/999"), 404)
+        err(c.post(f"/api/news/proposals/{pid}/apply"), 403)
+        err(c.post(f"/api/news/proposals/{pid}/apply", headers={"Authorization": "Bearer wrong"}), 403)
+        done = c.post(f"/api/news/proposals/{pid}/apply", headers={"Authorization": "Bearer s3cret"}, json={"note": "checked"})
+        assert done.status_code == 200, done.text
+        assert done.json()["decision"] == "applied" and done.json()["file"].endswith("russia-dprk-2024.toml")
+        assert "already applied" in err(c.post(f"/api/news/proposals/{pid}/reject", headers={"Authorization": "Bearer s3cret"}), 409)
+        assert c.get(f"/api/news/proposals/{pid}").json()["status"] == "applied"
+    with TestClient(create_app(kb2, data=data_dir, token="")) as c:
+        err(c.post(f"/api/news/proposals/{pid}/reject"), 503)

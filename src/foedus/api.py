@@ -7,13 +7,12 @@ API, and maps foedus errors to HTTP statuses with a message a user can act on â€
 * ambiguous state: 422 with ``candidates``; bad date, bad scenario, bad option: 422;
 * a body over 64 KB: 413; the store missing or unreadable: 503.
 
-Read-only by default. Write endpoints (today: ``POST /api/store/rebuild``) need a token,
-configured with ``create_app(token=...)`` or ``FOEDUS_TOKEN`` and sent as
+Read-only by default. Write endpoints (``POST /api/store/rebuild``, deciding news proposals)
+need a token, configured with ``create_app(token=...)`` or ``FOEDUS_TOKEN`` and sent as
 ``Authorization: Bearer <token>``; without a configured token they answer 503.
 
-News proposals (``foedus.news``) are not served yet: they would be a router of their own
-(``/api/news/...``: GET proposals read-only, POST to apply one behind the same token check,
-:func:`require_token`), added with ``app.include_router``.
+``GET /api/news/proposals`` lists the proposals ``foedus news ingest`` made (read-only);
+``POST /api/news/proposals/{id}/apply`` and ``â€¦/reject`` decide one, behind the same token.
 """
 
 from __future__ import annotations
@@ -322,6 +321,42 @@ class ScenarioIn(BaseModel):
     propagate_undecided: bool = False
     counterfactual: Optional[CounterfactualIn] = None
     monte_carlo: Optional[MonteCarloIn] = None
+
+
+class ProposalSummary(BaseModel):
+    id: int
+    status: str
+    created: str
+    summary: str
+    applicable: bool
+    articles: int
+
+
+class ProposalDetail(BaseModel):
+    id: int
+    status: str
+    summary: str
+    treaty_id: Optional[str] = None
+    applicable: bool
+    items: list[dict[str, Any]] = Field(description="Changes, conflicts and disputes, each with the articles behind it.")
+    articles: Any = None
+    diff: str = Field(description="The curated record before and after, as a unified diff.")
+    decided_at: Optional[str] = None
+    decided_by: Optional[str] = None
+    note: Optional[str] = None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Optional[str] = Field(default=None, max_length=2000)
+
+
+class DecisionResult(BaseModel):
+    proposal: int
+    decision: str
+    by: str
+    at: str
+    file: Optional[str] = None
 
 
 class RebuildIn(BaseModel):
@@ -687,6 +722,91 @@ def create_app(kb=None, *, db=None, data=None, token: str | None = None, curated
             store.write_lock.release()
         return {"skipped": report.skipped, "seconds": report.seconds, "built_at": store.kb.meta.get("built_at"),
                 "counts": {k: int(v) for k, v in report.counts.items()}, "warnings": list(report.warnings)}  # fmt: skip
+
+    # ---- news proposals (read-only listing; decisions need the token) ----
+
+    def news_con(write: bool):
+        import duckdb
+
+        from .news import proposals
+
+        path = proposals.news_db_path(store.kb.db_path)
+        if write:
+            return proposals.connect(path)
+        if not path.exists():
+            return None
+        return duckdb.connect(str(path), read_only=True)
+
+    def proposal_or_404(con, pid: int) -> dict:
+        from .news import proposals
+
+        if con is None or con.execute("SELECT count(*) FROM proposals WHERE proposal_id = ?", [pid]).fetchone()[0] == 0:
+            raise HTTPFoedusError(404, {"detail": f"no proposal {pid}; GET /api/news/proposals lists them"})
+        return proposals.load(con, pid)
+
+    @app.get("/api/news/proposals", response_model=list[ProposalSummary], responses=ERRORS, tags=["news"])
+    def news_proposals(status: Annotated[Optional[Literal["pending", "applied", "rejected"]], Query()] = None) -> list:
+        """Proposed knowledge-base changes made by `foedus news ingest` (newest last)."""
+        from .news import proposals
+
+        con = news_con(write=False)
+        if con is None:
+            return []
+        try:
+            return [{**r, "applicable": bool(r["applicable"])} for r in proposals.listing(con, status)]
+        finally:
+            con.close()
+
+    @app.get("/api/news/proposals/{pid}", response_model=ProposalDetail, responses=ERRORS, tags=["news"])
+    def news_proposal(pid: Annotated[int, PathParam(ge=1, le=10**9)]) -> dict:
+        """One proposal: its items (with articles and attributions) and the diff it would make."""
+        import difflib
+
+        con = news_con(write=False)
+        try:
+            rec = proposal_or_404(con, pid)
+        finally:
+            if con is not None:
+                con.close()
+        diff = "".join(difflib.unified_diff((rec.get("before_toml") or "").splitlines(keepends=True),
+                                            (rec.get("after_toml") or "").splitlines(keepends=True),
+                                            "before", "after"))  # fmt: skip
+        return {"id": pid, "status": rec["status"], "summary": rec["summary"], "treaty_id": rec.get("treaty_id"),
+                "applicable": bool(rec["applicable"]), "items": rec["items"] or [], "articles": rec["articles"],
+                "diff": diff, "decided_at": None if rec.get("decided_at") is None else str(rec["decided_at"]),
+                "decided_by": rec.get("decided_by"), "note": rec.get("note")}  # fmt: skip
+
+    def decide(pid: int, decision: str, req: Optional[DecisionIn]) -> dict:
+        from .news import proposals
+
+        con = news_con(write=True)
+        try:
+            proposal_or_404(con, pid)
+            try:
+                if decision == "applied":
+                    out = proposals.apply(con, pid, proposals.user_curated_dir(store.curated), req and req.note, who="api")
+                else:
+                    out = proposals.reject(con, pid, req and req.note, who="api")
+            except proposals.ProposalError as exc:
+                raise HTTPFoedusError(409, {"detail": str(exc)}) from None
+        finally:
+            con.close()
+        return {"proposal": pid, "decision": decision, "by": out["by"], "at": str(out["at"]), "file": out.get("file")}
+
+    @app.post("/api/news/proposals/{pid}/apply", response_model=DecisionResult, dependencies=[Depends(require_token)],
+              responses={403: {"model": ErrorResponse}, 409: {"model": ErrorResponse}, 503: {"model": ErrorResponse}, **ERRORS},
+              tags=["news"])  # fmt: skip
+    def news_apply(pid: Annotated[int, PathParam(ge=1, le=10**9)], req: Optional[DecisionIn] = None) -> dict:
+        """Apply a proposal: write its curated record (transactional, recorded). Rebuild the store
+        with that curated directory to serve it. Needs the token."""
+        return decide(pid, "applied", req)
+
+    @app.post("/api/news/proposals/{pid}/reject", response_model=DecisionResult, dependencies=[Depends(require_token)],
+              responses={403: {"model": ErrorResponse}, 409: {"model": ErrorResponse}, 503: {"model": ErrorResponse}, **ERRORS},
+              tags=["news"])  # fmt: skip
+    def news_reject(pid: Annotated[int, PathParam(ge=1, le=10**9)], req: Optional[DecisionIn] = None) -> dict:
+        """Record that a proposal is rejected (nothing else changes). Needs the token."""
+        return decide(pid, "rejected", req)
 
     # ---- the page ----
 
