@@ -15,7 +15,6 @@ import os
 import resource
 import sys
 import time
-from pathlib import Path
 
 import foedus
 from foedus import config

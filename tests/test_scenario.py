@@ -80,11 +80,8 @@ def test_july_1914_cascade_against_history(kb, data_dir):
 
 
 def test_chain_escalation_draws_in_allies_of_joiners(kb):
-    from dataclasses import replace
-
     direct = kb.scenario("North Korea", "South Korea", "2025-01-01")
-    sc = replace(kb.make_scenario("North Korea", "South Korea", "2025-01-01"), escalation="chain")
-    chain = kb.scenario(scenario=sc)
+    chain = kb.scenario("North Korea", "South Korea", "2025-01-01", escalation="chain")
     assert set(direct.sides) < set(chain.sides)
     assert max(chain.joined_in.values()) > 1  # joiners' allies come in later rounds
 

@@ -21,7 +21,6 @@ import datetime as dt
 import hmac
 import os
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -40,7 +39,6 @@ from .errors import (
     FoedusError,
     InvalidDateError,
     InvalidScenarioError,
-    NotAStateError,
     StoreError,
     UnknownStateError,
     UnknownTreatyError,
@@ -625,11 +623,7 @@ def create_app(kb=None, *, db=None, data=None, token: str | None = None, curated
             base = kb.make_scenario(req.target, req.attacker, req.on,
                                     attacks=[(a.attacker, a.target, a.on) for a in req.attacks],
                                     location=req.location, provoked_by=req.provoked_by, answers=req.answers,
-                                    propagate_undecided=req.propagate_undecided)  # fmt: skip
-            try:
-                base = replace(base, escalation=req.escalation)
-            except ValueError as exc:
-                raise InvalidScenarioError(str(exc)) from None
+                                    propagate_undecided=req.propagate_undecided, escalation=req.escalation)  # fmt: skip
             result, other, mc = kb.scenario(scenario=base), None, None
             if req.counterfactual is not None:
                 cf = req.counterfactual

@@ -273,13 +273,8 @@ def scenario(
 
     kb = ctx.obj.kb()
     base = kb.make_scenario(target, attacker, on, attacks=_parse_attacks(attack), location=location,
-                            provoked_by=provoked_by, answers=_parse_answers(answer), propagate_undecided=undecided)  # fmt: skip
-    from dataclasses import replace as _replace
-
-    try:
-        base = _replace(base, escalation=escalation)
-    except ValueError as exc:
-        raise FoedusError(str(exc)) from None
+                            provoked_by=provoked_by, answers=_parse_answers(answer), propagate_undecided=undecided,
+                            escalation=escalation)  # fmt: skip
     result = kb.scenario(scenario=base)
     changes = {}
     if without_treaty:

@@ -54,18 +54,6 @@ class AmbiguousStateError(StateError):
         super().__init__(f"ambiguous state {query!r}: it may mean {listed}. Use a fuller name or the COW code.")
 
 
-class NotAStateError(StateError):
-    """The input names a real state, but not one that existed on the day asked about."""
-
-    def __init__(self, query: str, name: str, ccode: int, on, spells: str):
-        self.query = query
-        self.ccode = ccode
-        super().__init__(
-            f"{query!r} is {name} (COW {ccode}), which was not a member of the state system on {on}; "
-            f"its membership spells: {spells}"
-        )
-
-
 class UnknownTreatyError(FoedusError, LookupError):
     pass
 

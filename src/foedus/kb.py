@@ -284,7 +284,8 @@ class KnowledgeBase:
         return self._edge_cache[day]
 
     def make_scenario(self, target=None, attacker=None, on=None, *, attacks=None, location=None, provoked_by=None,
-                      answers=None, without_treaties=(), without_states=(), propagate_undecided=False):  # fmt: skip
+                      answers=None, without_treaties=(), without_states=(), propagate_undecided=False,
+                      escalation="direct"):  # fmt: skip
         """Build a Scenario from names: one attack (target, attacker, on) or a list of
         (attacker, target, day) triples ("the chain as declared")."""
         triples = list(attacks or [])
@@ -307,6 +308,7 @@ class KnowledgeBase:
                 without_treaties=frozenset(self.treaty_id(t) for t in without_treaties),
                 without_states=frozenset(self.states.resolve(s, first) for s in without_states),
                 propagate_undecided=propagate_undecided,
+                escalation=escalation,
             )  # fmt: skip
         except ValueError as exc:
             raise InvalidScenarioError(str(exc)) from None

@@ -21,7 +21,6 @@ import json
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
