@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from ..states import StateIndex
@@ -28,6 +30,75 @@ class Tables:
     treaties: pd.DataFrame  # indexed by treaty_id: label, kind, ...
     states: StateIndex
     coverage_end: dt.date
+
+    @cached_property
+    def index(self) -> "_MembershipIndex":
+        return _MembershipIndex(self.memberships, self.obligations)
+
+
+class _MembershipIndex:
+    """Memberships as arrays and obligations by membership: a query touches only the treaty
+    phases of the state asked about, without pandas merges (the cost of a query otherwise)."""
+
+    MEMBER_FIELDS = ("entry_date", "entry_precision", "entry_basis", "exit_date", "exit_precision", "exit_basis")
+
+    def __init__(self, memberships: pd.DataFrame, obligations: pd.DataFrame):
+        m = memberships.reset_index(drop=True)
+        self.entry = m["entry_date"].to_numpy("datetime64[D]").astype(np.int64)
+        exits = m["exit_date"].to_numpy("datetime64[D]")
+        self.exit = np.where(np.isnat(exits), np.iinfo(np.int64).max, exits.astype(np.int64))
+        self.key = pd.factorize(m["treaty_id"].astype(str) + "#" + m["phase"].astype(str))[0]
+        self.ccode = m["ccode"].to_numpy(dtype=np.int64)
+        self.members = m[["membership_id", *self.MEMBER_FIELDS]].to_dict("records")
+        for rec, entry, exit_ in zip(self.members, self.entry, self.exit):
+            rec["_entry"], rec["_exit"] = int(entry), int(exit_)
+        self.obligations: dict[int, list[dict]] = {}
+        for rec in obligations.to_dict("records"):
+            rec["_to"] = None if pd.isna(rec.get("beneficiary")) else int(rec["beneficiary"])
+            self.obligations.setdefault(int(rec["membership_id"]), []).append(rec)
+
+    def pairs(self, ccode: int, day: dt.date, partner: int | None = None) -> pd.DataFrame:
+        d = np.datetime64(day, "D").astype(np.int64)
+        active = (self.entry <= d) & (d < self.exit)
+        mine = np.unique(self.key[active & (self.ccode == ccode)])
+        positions = np.flatnonzero(active & np.isin(self.key, mine))
+        groups: dict[int, list[int]] = {}
+        for pos in positions:
+            groups.setdefault(int(self.key[pos]), []).append(int(pos))
+        rows, seen = [], set()
+
+        def add(p: int, q: int) -> None:
+            obligor, beneficiary = int(self.ccode[p]), int(self.ccode[q])
+            if obligor == beneficiary or (partner is not None and partner not in (obligor, beneficiary)):
+                return
+            for ob in self.obligations.get(self.members[p]["membership_id"], ()):
+                if ob["_to"] is not None and ob["_to"] != beneficiary:
+                    continue
+                key = (obligor, beneficiary, ob["treaty_id"], ob["phase"], ob["obligation"])
+                if key not in seen:
+                    seen.add(key)
+                    rows.append({**ob, **_overlap(self.members[p], self.members[q]), "obligor": obligor,
+                                 "beneficiary": beneficiary})  # fmt: skip
+
+        for group in groups.values():
+            own = [p for p in group if self.ccode[p] == ccode]
+            for p in own:  # what the state owes its partners
+                for q in group:
+                    add(p, q)
+            for p in group:  # what its partners owe it
+                if self.ccode[p] != ccode:
+                    for q in own:
+                        add(p, q)
+        return pd.DataFrame(rows)
+
+
+def _overlap(a: dict, b: dict) -> dict:
+    """The pledge between two members holds from the later entry to the earlier exit."""
+    start = b if b["_entry"] > a["_entry"] else a
+    end = b if b["_exit"] < a["_exit"] else a
+    return {"entry_date": start["entry_date"], "entry_precision": start["entry_precision"],
+            "entry_basis": start["entry_basis"], "exit_date": end["exit_date"],
+            "exit_precision": end["exit_precision"], "exit_basis": end["exit_basis"]}  # fmt: skip
 
 
 def active_memberships(memberships: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -57,12 +128,10 @@ def condition_words(row, states: StateIndex, day: dt.date) -> list[str]:
     return words
 
 
-def pairs_on(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None, act: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All (obligor, beneficiary, obligation) pairs in force on ``day`` (only in the treaty
-    phases listed in ``obligors``, when given)."""
-    act = active_memberships(t.memberships, day) if act is None else act
-    if obligors is not None:  # narrow first: the merges below are the cost of a query
-        act = act.merge(obligors, on=["treaty_id", "phase"])
+def pairs_on(t: Tables, day: dt.date) -> pd.DataFrame:
+    """All (obligor, beneficiary, obligation) pairs in force on ``day``, for every state (the
+    scenario engine indexes them once per day; one state's query uses :class:`_MembershipIndex`)."""
+    act = active_memberships(t.memberships, day)
     ob = t.obligations[t.obligations["membership_id"].isin(act["membership_id"])].merge(
         act[["membership_id", "entry_date", "entry_precision", "entry_basis", "exit_date", "exit_precision",
              "exit_basis"]], on="membership_id"
@@ -84,13 +153,7 @@ def pairs_on(t: Tables, day: dt.date, obligors: pd.DataFrame | None = None, act:
 
 def obligations_involving(t: Tables, ccode: int, day: dt.date, partner: int | None = None) -> pd.DataFrame:
     """Every obligation owed to ``ccode`` and owed by it on ``day`` (optionally only with ``partner``)."""
-    act = active_memberships(t.memberships, day)
-    mine = act.loc[act["ccode"] == ccode, ["treaty_id", "phase"]].drop_duplicates()
-    pairs = pairs_on(t, day, mine, act)
-    pairs = pairs[(pairs["obligor"] == ccode) | (pairs["beneficiary"] == ccode)]
-    if partner is not None:
-        pairs = pairs[(pairs["obligor"] == partner) | (pairs["beneficiary"] == partner)]
-    return present(t, pairs, day, ccode)
+    return present(t, t.index.pairs(ccode, day, partner), day, ccode)
 
 
 COLUMNS = [
@@ -117,7 +180,7 @@ def present(t: Tables, pairs: pd.DataFrame, day: dt.date, ccode: int | None) -> 
     out["atopid"] = pairs["atopid"].astype("Int64")
     out["phase"] = pairs["phase"].astype(int)
     out["treaty"] = pairs["treaty_id"].map(t.treaties["label"]).to_numpy()
-    out["article"] = pairs["article"]
+    out["article"] = pairs["article"].astype(object)
     out["conditional"] = pairs["conditional"].astype(bool)
     has_conditions = pairs["conditional"].astype(bool) | pairs["cond_other"].astype(bool) | (pairs["extra_conditions"] != "[]")
     out["conditions"] = [[] for _ in range(len(pairs))]
