@@ -56,6 +56,7 @@ def official_site() -> dict[str, bytes]:
         "atop_5.1__.csv_.zip": _zip(atop),
         "States2024.zip": _zip({"States2024/statelist2024.csv": _raw("cow_states"), "States2024/readme.txt": b"x"}),
         "states2016.csv": _raw("cow_states_2016"),
+        "Inter-StateWarData_v4.0.csv": _raw("cow_interstate_wars"),
     }
 
 
@@ -126,7 +127,7 @@ def test_fetch_all_verifies_and_lays_out(server, tmp_path):
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == sorted(
         f.relpath for f in FILES.values()
     )
-    assert sorted(log) == sorted(["atop_5.1__.csv_.zip", "States2024.zip", "states2016.csv"])
+    assert sorted(log) == sorted(["atop_5.1__.csv_.zip", "States2024.zip", "states2016.csv", "Inter-StateWarData_v4.0.csv"])
     assert any("downloaded" in m for m in messages)
     assert status_ok(tmp_path)
 
@@ -165,7 +166,7 @@ def test_skip_when_present_and_force(server, tmp_path):
     log.clear()
     result = fetch.fetch(tmp_path, mirror=base, force=True)
     assert set(result.values()) == {"fetched"}
-    assert len(log) == 3
+    assert len(log) == len(fetch.SOURCES) == 4
 
 
 def test_checksum_mismatch_fails_and_leaves_nothing(server, tmp_path):

@@ -349,7 +349,7 @@ def data_status(ctx: typer.Context) -> None:
 @data_app.command("fetch")
 def data_fetch(
     ctx: typer.Context,
-    dataset: list[str] = typer.Option(None, "--dataset", help="atop and/or cow-states (default: both)."),
+    dataset: list[str] = typer.Option(None, "--dataset", help="atop, cow-states and/or cow-wars (default: all)."),
     force: bool = typer.Option(False, "--force", help="Download even if the files are present."),
 ) -> None:
     """Download the datasets from their publishers, verify checksums and unpack them."""

@@ -79,6 +79,17 @@ FILES: dict[str, DataFile] = {
             version="2016",
             **_COW,
         ),
+        DataFile(
+            "cow_interstate_wars",
+            "cow-wars/Inter-StateWarData_v4.0.csv",
+            "2535e30b145141c331a07d12d91e498ad8bdd3db32ba8d3bd88c4fda54817731",
+            dataset="cow-wars",
+            publisher="Correlates of War Project (Sarkees & Wayman)",
+            title="COW Inter-State War Data v4.0",
+            version="4.0",
+            url="https://correlatesofwar.org/data-sets/cow-war/",
+            citation="Sarkees, Meredith Reid and Frank Wayman. 2010. Resort to War: 1816-2007. Washington, DC: CQ Press.",
+        ),
     ]
 }
 

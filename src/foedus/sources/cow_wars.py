@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataFileError
+from .catalog import FILES
 from .csvfile import read_typed_csv
 
-RELPATH = "cow-wars/Inter-StateWarData_v4.0.csv"
+RELPATH = FILES["cow_interstate_wars"].relpath
 REQUIRED = ("WarNum", "WarName", "ccode", "StateName", "Side", "StartMonth1", "StartDay1", "StartYear1", "Initiator")
 
 

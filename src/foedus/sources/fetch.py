@@ -105,6 +105,14 @@ SOURCES: dict[str, Source] = {
             archive=False,
             page="https://correlatesofwar.org/data-sets/state-system-membership/",
         ),
+        Source(
+            "cow-wars-4.0",
+            "cow-wars",
+            ("https://correlatesofwar.org/wp-content/uploads/Inter-StateWarData_v4.0.csv",),
+            {"cow_interstate_wars": "Inter-StateWarData_v4.0.csv"},
+            archive=False,
+            page="https://correlatesofwar.org/data-sets/cow-war/",
+        ),
     ]
 }
 
