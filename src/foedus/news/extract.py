@@ -280,8 +280,6 @@ class Extractor:
         prev_end = 0
         for h in HEAD_RX.finditer(text):
             hs, he = h.span()
-            if h.group(0).lower() == "partnership treaty":
-                pass
             window = text[prev_end:hs]
             words = list(re.finditer(r"\S+", window))[-7:]
             cut = 0
