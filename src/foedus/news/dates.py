@@ -37,7 +37,7 @@ PATTERNS = [
     ("weekday", re.compile(r"\b(?P<rel>last |next |on |this )?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("relday", re.compile(r"\b(?P<word>today|yesterday|tomorrow|tonight)\b", re.I)),
     ("relyear", re.compile(r"\b(?P<rel>last|this|next) (?P<unit>year|month|week)\b", re.I)),
-    ("year", re.compile(r"\b(?:in|of|from|since) (?P<year>1[89]\d\d|20\d\d)\b(?!-)")),
+    ("year", re.compile(r"\b(?:[Ii]n|of|from|[Ss]ince) (?P<year>1[89]\d\d|20\d\d)\b(?!-)")),
 ]
 DURATION = re.compile(r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) "
                       r"(?P<unit>day|week|month|year)s? (?P<dir>after|later|before|earlier|ago)\b", re.I)  # fmt: skip

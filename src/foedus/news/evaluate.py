@@ -3,7 +3,8 @@
 The articles are English Wikinews entries read from the public data directory
 (``news/wikinews-politics/politics.rda``); only their ids and our labels live in the
 repository. Predicted events are the article's event claims that are not background
-(an earlier treaty named by its year, or a date more than a year before the article),
+(an earlier treaty named by its year, a date more than a year before the article, or an
+event the extractor marks as recalled in passing — the same rule merging uses),
 deduplicated by treaty and type. A predicted event matches a labelled one with the same
 type whose parties overlap (or either has none). Per field, precision is correct values
 over predicted values (an unmatched prediction counts as wrong) and recall is correct values
@@ -67,6 +68,8 @@ def predicted_events(ac) -> list[dict]:
     claims = [c for c in ac.claims if c.kind == "event"]
     claims = [c for c in claims if c.evidence.where == "text"] + [c for c in claims if c.evidence.where == "title"]
     for c in claims:
+        if c.background:
+            continue
         if c.treaty is not None and c.treaty.key.startswith("year:"):
             continue
         if c.date is not None and old is not None and c.date.date < old:

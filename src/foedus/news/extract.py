@@ -68,7 +68,7 @@ inked ink said says say ratified ratify calling called under from into at about 
 replaces replaced will would also it they he she we not if than so such because while when where and/or or said:
 hailed stated declared announced agreed passed government parliament today provides provide allows allow includes
 include mentioned hope hoped these those during following stipulating stipulated met reached approved adopted
-offers offered offer proposed propose""".split()) | {w for pats in TRIGGERS.values() for pat in pats for t in pat
+offers offered offer proposed propose since once""".split()) | {w for pats in TRIGGERS.values() for pat in pats for t in pat
                                                         for w in (t["LOWER"]["IN"] if isinstance(t["LOWER"], dict) else [t["LOWER"]])
                                                         if w not in ("in", "effect", "force", "out", "of", "into", "a", "slight", "yes")}  # fmt: skip
 KEEP_IN_NAME = {"of", "on", "and", "the", "for", "between"}
@@ -83,6 +83,31 @@ MODAL_BEFORE = re.compile(r"\b(will|would|could|may|might|must|to|not|n't|never|
                           r"should|shall|proposed|calls? for|urged?|threatened|threatens|no)\b\W*(\w+\W+){0,3}$", re.I)  # fmt: skip
 NEGATED_NP = re.compile(r"\b(no|not a|never a)\s+(\w+\s+){0,2}(treaty|pact|accord|agreement)", re.I)
 PERFECT = re.compile(r"\b(has|have|had)\s+(\w+\s+)?$|\bnewly[- ]$|\b(today|just)\s+$", re.I)
+# the reference day stands in for a missing date only with a present perfect ("has signed"), not "had signed"
+PRESENT_PERFECT = re.compile(r"\b(has|have)\s+(\w+\s+)?$|\bnewly[- ]$|\b(today|just)\s+$", re.I)
+# "the only nation not to ratify" is a negation, unlike "the first country to ratify"
+ORDINAL_TO = re.compile(r"\b(first|second|third|last|only|latest)\b[^.]{0,40}\bto\s*$")
+NEG_TO = re.compile(r"\b(not|never|yet)\s+to\s*$", re.I)
+# a subordinate clause between a trigger and a later word: the word is not the trigger's object or party
+CLAUSE_GAP = re.compile(r"[;:]|\b(which|who|that|angering|against|after|before|during|following|since|until|when|while|"
+                        r"because|although|shortly|meeting|visit)\b", re.I)
+# "concluded" means signing only with the treaty as its object or in the passive
+CONCLUDE = {"concluded", "conclude", "concludes"}
+PASSIVE_BEFORE = re.compile(r"\b(was|were|been|being|be|is|are)\s+(\w+\s+)?$", re.I)
+RATIFICATION_DOC = re.compile(r"^\s+(?:the\s+|an?\s+|its\s+)?(?:(?:instruments?|documents?|papers?) of ratification|"
+                              r"ratification (?:documents?|instruments?|papers?))", re.I)
+# "when Bulgaria and Romania join", "before a binding treaty is finally signed": not yet happened
+PENDING_CLAUSE = re.compile(r"\b(when|once|until|unless|before|as soon as)\b[^,.;:]{0,60}$", re.I)
+PRESENT_PASSIVE = re.compile(r"\b(is|are|has been|have been)\s+(\w+\s+)?$", re.I)
+# "countries that ratify the treaty will …": a present tense in a relative clause is generic
+RELATIVE_NEAR = re.compile(r"\b(that|who|which)\s+(\w+\s+)?$", re.I)
+# an earlier event recalled in passing: "which was signed in …", "Bulgaria, which also signed …",
+# "after the treaty was signed", "had signed"
+RECALLED = re.compile(r"(?:\b(?:which|who|that)|,\s*(?:which|who))\s+(?:\w+\s+){0,2}$|\bafter\s+(?:[^,.;:]{0,50}?\s)?(?:was\s+|were\s+|had\s+)?$"
+                      r"|\bhad\s+(?:\w+\s+)?$", re.I)
+NOMINAL = re.compile(r"\b(the|this|that|its|their|a|joint)\s+$", re.I)
+PAST_FORM = re.compile(r"(ed|drew|froze|came|took|taken)$", re.I)
+UNILATERAL = ("ratified", "joined", "withdrew", "suspended", "terminated")
 LOCATIVE = {"in", "at", "near", "outside", "against", "toward", "towards", "into", "across", "inside", "around", "to"}
 
 OBLIGATION_RULES = [
@@ -147,6 +172,7 @@ class Claim:
     parties: list[int] = field(default_factory=list)
     date: DateMention | None = None
     date_basis: str | None = None
+    background: bool = False  # an earlier event recalled in passing (a relative or "after" clause)
 
     def to_dict(self) -> dict:
         return {
@@ -156,7 +182,7 @@ class Claim:
             "treaty": None if self.treaty is None else {"text": self.treaty.text, "key": self.treaty.key,
                                                         "year": self.treaty.year, "name": self.treaty.name,
                                                         "count": self.treaty.count, "plural": self.treaty.plural},
-            "attributions": self.attributions, "evidence": self.evidence.to_dict(),
+            "attributions": self.attributions, "evidence": self.evidence.to_dict(), "background": self.background,
         }  # fmt: skip
 
 
@@ -296,10 +322,12 @@ class Extractor:
             if tail:
                 tw = list(re.finditer(r"\S+", text[end + tail.end():end + tail.end() + 80]))
                 keep = None
-                for w in tw[:6]:
+                for i, w in enumerate(tw[:6]):
                     tok = w.group(0).strip(",.;:").lower()
                     if (tok in BREAK and tok not in KEEP_IN_NAME) or HEAD_RX.fullmatch(tok) or tok in DATE_WORDS:
                         break
+                    if tok in KEEP_IN_NAME and (i + 1 >= len(tw) or tw[i + 1].group(0).strip(",.;:").lower() in DATE_WORDS):
+                        break  # "with Lithuania on Tuesday": the date is not part of the name
                     keep = w.end() - (len(w.group(0)) - len(w.group(0).rstrip(",.;:")))
                     if w.group(0).endswith((",", ".", ";", ":")):
                         break
@@ -415,16 +443,30 @@ class Extractor:
                     claims += self._lineage(refs, a, b, main, ev, attrs, text, s0)
                     continue
                 if MODAL_BEFORE.search(before[-60:]) and not PERFECT.search(before[-20:]) \
-                        and not re.search(r"\b(first|second|third|last|only|latest)\b[^.]{0,40}\bto\s*$", before):  # fmt: skip
+                        and not (ORDINAL_TO.search(before) and not NEG_TO.search(before)):  # fmt: skip
                     continue
-                if label in ("joined",) and not (refs and any(r[0] >= b and r[0] - b < 60 for r in refs)
-                                                 or any(o[0] >= b and o[0] - b < 40 for o in orgs)):  # fmt: skip
+                present = not PAST_FORM.search(full[a:b].split()[0])
+                if PENDING_CLAUSE.search(before) and (present or PRESENT_PASSIVE.search(before)):
                     continue
-                if label == "withdrew" and not any(r[0] >= b and r[0] - b < 40 for r in refs):
+                if present and not in_title and RELATIVE_NEAR.search(before[-30:]) and not full[a:b].lower().endswith("ing"):
                     continue
-                if label in ("suspended", "terminated", "renewed") and not any(abs(r[0] - b) < 80 or abs(r[1] - a) < 80 for r in refs):
+                if label == "signed" and RATIFICATION_DOC.match(after):
+                    label = "ratified"
+
+                def obj(x0, limit):  # a treaty phrase or organisation right after the trigger, as its object
+                    return x0 >= b and x0 - b < limit and not CLAUSE_GAP.search(full[b:x0])
+
+                if label in ("joined",) and not (refs and any(obj(r[0], 60) for r in refs)
+                                                 or any(obj(o[0], 40) for o in orgs)):  # fmt: skip
+                    continue
+                if label == "withdrew" and not any(obj(r[0], 40) for r in refs):
+                    continue
+                if label in ("suspended", "terminated", "renewed") and not any(
+                        obj(r[0], 80) or (r[1] <= a and a - r[1] < 80 and not CLAUSE_GAP.search(full[r[1]:a])) for r in refs):
                     continue
                 target = self._nearest(refs, a, b, label)
+                if full[a:b].lower() in CONCLUDE and target is not None and target[1] <= a and not PASSIVE_BEFORE.search(before):
+                    continue
                 org = next((o for o in orgs if o[0] >= b and o[0] - b < 40), None) if label == "joined" else None
                 if target is None and org is None:
                     continue
@@ -436,13 +478,17 @@ class Extractor:
                     main_texts.append(tref.text)
                     tref = main
                 tref = self._to_main(tref, main, main_texts)
-                parties = self._parties(sent_mentions, attribution_spans, label, a, b, full, target)
+                nominal = full[a:b].lower().endswith("ing") and bool(NOMINAL.search(before[-12:]))
+                parties = self._parties(sent_mentions, attribution_spans, label, a, b, full, target, nominal)
+                if self._planned(dates, a, b, ref):
+                    continue
                 date, date_basis = self._event_date(dates, a, b, target, before, in_title, ref, full)
                 place = self._place(after, ref)
                 value = {"type": label}
                 if place:
                     value["place"] = place
-                claims.append(Claim("event", value, ev, tref, attrs, parties, date, date_basis))
+                claims.append(Claim("event", value, ev, tref, attrs, parties, date, date_basis,
+                                    background=not in_title and bool(RECALLED.search(before))))
             # obligations
             for ob in self._obligations(text):
                 pos = s0 + ob["at"]
@@ -459,6 +505,7 @@ class Extractor:
                 keyed = [r[2] for r in refs if r[2].key not in ("generic",)]
                 if keyed:
                     last = keyed[-1]
+        claims = _consolidate(claims, ref)
         return ArticleClaims(article, ref, basis, claims, main, list(dict.fromkeys(article_attr)),
                              list(dict.fromkeys(main_texts)))
 
@@ -486,9 +533,11 @@ class Extractor:
             return after[0]
         return before[-1] if before else (after[0] if after else refs[0])
 
-    def _parties(self, sent_mentions, attribution_spans, label, a, b, full, target=None):
+    def _parties(self, sent_mentions, attribution_spans, label, a, b, full, target=None, nominal=False):
         out = []
         for s, e, code, kind in sent_mentions:
+            if nominal and not (target is not None and target[0] <= s < target[1]) and not (s >= b and re.match(r"\s*(by|between)\s", full[b:s])):
+                continue  # "Brown called the signing of the agreement …": not a signatory
             if any(x <= s < y for x, y in attribution_spans):
                 continue
             prev = re.findall(r"\w+", full[max(0, s - 20):s])
@@ -497,12 +546,25 @@ class Extractor:
             inside = target is not None and target[0] <= s < target[1]
             if s >= b and not inside:
                 gap = full[b:s]
-                if len(gap) > 90 or not re.search(r"\b(with|between|by|and)\b", gap) or re.search(r"[;:]|\b(which|who|that|angering|against)\b", gap):
+                if len(gap) > 90 or not re.search(r"\b(with|between|by|and)\b", gap) or CLAUSE_GAP.search(gap):
                     continue
+            if inside and label in UNILATERAL and re.search(r"\b(with|between)\b", full[target[0]:s]):
+                continue  # "cancels agreements with South Korea": the other side did not act
             if label in ("joined", "withdrew", "ratified", "suspended") and s > a + 40 and not inside:
                 continue
             out.append(code)
         return sorted(set(out))
+
+    @staticmethod
+    def _planned(dates: list[DateMention], a, b, ref) -> bool:
+        """The date nearest the trigger (within a clause's reach) lies after the reference day: planned, not done."""
+        if ref is None:
+            return False
+        cands = [d for d in dates if d.rule != "duration" and abs((d.start - a) if d.start < a else (d.start - b)) < 120]
+        if not cands:
+            return False
+        best = min(cands, key=lambda d: abs(d.start - a) if d.start < a else d.start - b)
+        return best.precision != "year" and _after(best, ref)
 
     def _event_date(self, dates: list[DateMention], a, b, target, before, in_title, ref, full=""):
         def full_text_before(d):
@@ -511,14 +573,15 @@ class Extractor:
         skip = set()
         if target is not None:
             skip = {d.start for d in dates if target[0] <= d.start < target[1]}
-        cands = [d for d in dates if d.start not in skip and d.rule != "duration" and not d.text.lower().startswith(("since", "until"))]
+        cands = [d for d in dates if d.start not in skip and d.rule != "duration" and not d.text.lower().startswith(("since", "until"))
+                 and not (ref is not None and _after(d, ref))]  # a reported event is not in the future
         if target is not None and target[2].year:
             cands = [d for d in cands if not (d.precision == "year" and d.date.year == target[2].year)] or cands
         if cands:
             best = min(cands, key=lambda d: abs(d.start - a) if d.start < a else d.start - b)
             if abs(best.start - a) < 200 and not re.search(r"\b(by|until|before)\s*$", full_text_before(best)):
                 return best, best.rule
-        if ref is not None and (in_title or PERFECT.search(before[-20:])):
+        if ref is not None and (in_title or PRESENT_PERFECT.search(before[-20:])):
             from .dates import DateMention as DM
 
             return DM(a, b, "(publication date)", ref, "day", "reference"), "publication date"
@@ -609,6 +672,64 @@ class Extractor:
             elif who in self.agencies:
                 out.append(who)
         return list(dict.fromkeys(out))
+
+
+def _consolidate(claims: list[Claim], ref: dt.date | None) -> list[Claim]:
+    """One event mentioned several times in an article is one event.
+
+    * A mention with neither parties nor a date ("the signing of this agreement", "both
+      leaders signed the pact") whose treaty has no proper name of its own is a repeat of the
+      article's best-attested event of that type (the main treaty first, then the first mention
+      with a date or parties): it takes that event's treaty key, so merging groups them.
+    * A reference-day default ("has signed", no date in the sentence) yields to an explicit
+      date for the same event within the week before the reference day.
+    Background mentions (an earlier treaty named by its year, a date over a year before the
+    reference day) are left alone.
+    """
+    old = ref - dt.timedelta(days=366) if ref else None
+    events = [c for c in claims if c.kind == "event"]
+    lead = next((c.value["type"] for c in events if not c.background), events[0].value["type"] if events else None)
+    for c in claims:  # a recalled event of the article's own kind ("Bulgaria, which also ratified …") still counts
+        if c.kind == "event" and c.background and c.value["type"] == lead:
+            c.background = False
+
+    def current(c: Claim) -> bool:
+        if c.kind != "event" or c.background:
+            return False
+        if c.treaty is not None and c.treaty.key.startswith("year:"):
+            return False
+        return not (c.date is not None and old is not None and c.date.date < old)
+
+    events = [c for c in claims if current(c)]
+    for etype in dict.fromkeys(c.value["type"] for c in events):
+        same = [c for c in events if c.value["type"] == etype]
+        attested = [c for c in same if (c.parties or c.date is not None) and c.treaty is not None]
+        attested.sort(key=lambda c: c.evidence.where == "title")  # the text first, then the title
+        if not attested:
+            continue
+        anchor = next((c for c in attested if c.treaty.key == "main"), attested[0])
+        for c in same:
+            if c is anchor or c.evidence.where != "text" or c.parties or c.date is not None or c.treaty is None or c.treaty.name or c.treaty.plural:
+                continue
+            c.treaty = TreatyRef(c.treaty.text, anchor.treaty.key, year=anchor.treaty.year, name=anchor.treaty.name)
+        for c in same:
+            if c.date_basis != "publication date" or c.treaty is None:
+                continue
+            explicit = [o for o in same if o is not c and o.treaty is not None and o.treaty.key == c.treaty.key
+                        and o.date is not None and o.date_basis != "publication date" and o.date.precision == "day"
+                        and ref is not None and ref - dt.timedelta(days=7) <= o.date.date <= ref]  # fmt: skip
+            if explicit:
+                c.date, c.date_basis = None, None
+    return claims
+
+
+def _after(d: DateMention, ref: dt.date) -> bool:
+    """The date lies after the reference day (at its precision)."""
+    if d.precision == "year":
+        return d.date.year > ref.year
+    if d.precision == "month":
+        return (d.date.year, d.date.month) > (ref.year, ref.month)
+    return d.date > ref + dt.timedelta(days=1)
 
 
 def _similar(a: str, b: str) -> bool:

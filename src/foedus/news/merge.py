@@ -83,6 +83,8 @@ def article_sets(ac: ArticleClaims) -> list[ClaimSet]:
             main_parties |= set(c.parties)
 
     def is_background(c: Claim) -> bool:
+        if c.background:
+            return True
         if c.treaty is not None and c.treaty.key.startswith("year:"):
             return True
         return c.date is not None and old is not None and c.date.date < old
