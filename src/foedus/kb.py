@@ -198,7 +198,7 @@ class KnowledgeBase:
             "threat_states": [f"{self.states.name(t, start)} ({t})" for t in threats],
             "predecessors": self._links(key, incoming=False),
             "successors": self._links(key, incoming=True),
-            "sources": self._treaty_sources(key, row),
+            "sources": self._treaty_sources(key),
         }  # fmt: skip
         if is_atop:
             summary["in_force_end_2018"] = bool(row["ineffect"] == 1)
@@ -243,13 +243,19 @@ class KnowledgeBase:
             out.append(f"{other} {label}: {verb}{when}" if incoming else f"{r.relation} {other} ({label}){when}")
         return out
 
-    def _treaty_sources(self, key: str, row) -> list[str]:
+    def treaty_source_ids(self, key: str) -> list[str]:
+        """Every source behind a treaty: its name and status sources, membership sources, lineage."""
+        row = self.treaties.loc[key]
         ids = list(row["name_sources"]) + list(row["status_sources"])
-        ids += [sid for ids_ in self.memberships.loc[self.memberships["treaty_id"] == key, "source_ids"] for sid in ids_]
-        ids = list(dict.fromkeys(ids)) or [row["source_id"]]
+        ids += [sid for group in self.memberships.loc[self.memberships["treaty_id"] == key, "source_ids"] for sid in group]
+        lin = self.lineage_table
+        ids += [sid for group in lin.loc[lin["treaty_id"] == key, "sources"] for sid in group]
+        return list(dict.fromkeys(ids)) or [row["source_id"]]
+
+    def _treaty_sources(self, key: str) -> list[str]:
         by_id = self.sources.set_index("source_id")
         out = []
-        for sid in ids:
+        for sid in self.treaty_source_ids(key):
             if sid in by_id.index:
                 s = by_id.loc[sid]
                 date = "" if pd.isna(s.get("date")) else f", {pd.Timestamp(s['date']).date()}"

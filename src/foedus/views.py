@@ -49,20 +49,8 @@ def _sources(kb) -> dict[str, dict]:
     return cached
 
 
-def treaty_source_ids(kb, treaty_id: str) -> list[str]:
-    """Every source behind a treaty: its name and status sources, membership sources, lineage."""
-    row = kb.treaties.loc[treaty_id]
-    ids = list(row["name_sources"]) + list(row["status_sources"])
-    m = kb.memberships
-    ids += [sid for group in m.loc[m["treaty_id"] == treaty_id, "source_ids"] for sid in group]
-    lin = kb.lineage_table
-    ids += [sid for group in lin.loc[lin["treaty_id"] == treaty_id, "sources"] for sid in group]
-    ids = list(dict.fromkeys(ids)) or [row["source_id"]]
-    return ids
-
-
 def treaty_sources(kb, treaty_id: str) -> list[dict]:
-    return [source_link(kb, sid) for sid in treaty_source_ids(kb, treaty_id)]
+    return [source_link(kb, sid) for sid in kb.treaty_source_ids(treaty_id)]
 
 
 def _row_sources(kb, text: str, treaty_id: str) -> list[dict]:
