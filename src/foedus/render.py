@@ -51,12 +51,16 @@ def to_csv(df: pd.DataFrame) -> str:
 
 def console() -> Console:
     """A console that does not squeeze tables to 80 columns when output is piped."""
+    return _wide_console()
+
+
+def _wide_console() -> Console:
     c = Console()
     return c if c.is_terminal else Console(width=200)
 
 
 def table(df: pd.DataFrame, title: str | None = None, console: Console | None = None) -> None:
-    console = console or globals()["console"]()
+    console = console or _wide_console()
     df = df[[c for c in df.columns if not (df[c].astype(str).isin(["", "None", "[]"]).all() and len(df))]]
     t = Table(title=title, show_lines=False, header_style="bold")
     for col in df.columns:
