@@ -194,6 +194,33 @@ def test_every_curated_obligation_reaches_the_engine(kb, record_id, index):
         assert set(rows["article"].dropna()) <= {ob.article}
     if ob.obligors != "all":
         assert set(rows["ccode"].astype(int)) <= set(ob.obligors)
+    if ob.beneficiaries != "all":
+        assert set(rows["beneficiary"].dropna().astype(int)) <= set(ob.beneficiaries)
+        assert rows["beneficiary"].notna().all(), "a one-way pledge must name its beneficiaries"
+
+
+NEW_TREATIES = [rec.id for rec in LAYER.treaties if rec.atopid is None]
+
+
+@pytest.mark.parametrize("record_id", NEW_TREATIES)
+def test_every_new_curated_treaty_shows_its_stated_facts(kb, record_id):
+    rec = next(t for t in LAYER.treaties if t.id == record_id)
+    summary = kb.treaty(record_id).summary
+    assert summary["signed"] == rec.signed.date.isoformat()
+    if rec.entered_into_force:
+        assert summary["entered_into_force"] == rec.entered_into_force.date.isoformat()
+    if rec.ended:
+        assert summary["ended"] == rec.ended.date.isoformat()
+    if rec.names and rec.names.short:
+        assert summary["name"] == rec.names.short
+    assert set(summary["obligations"]) == {ob.type for ob in rec.obligations}
+
+
+def test_falepili_union_binds_australia_to_tuvalu_only(kb):
+    assert owes(kb, "Australia", "Tuvalu", "defense", "2024-08-27").empty  # signed, not yet in force
+    row = owes(kb, "Australia", "Tuvalu", "defense", "2024-08-28", "australia-tuvalu-falepili-2023")
+    assert len(row) == 1 and row.iloc[0]["conditions"] != "unconditional"
+    assert owes(kb, "Tuvalu", "Australia", "defense", "2025-06-01").empty  # one way
 
 
 def test_every_source_is_complete():

@@ -346,9 +346,8 @@ def test_extended_nondirected_ids_and_add_alliances(store_con, extended):
     frame = pd.DataFrame({"ccode1": [375, 365, 2], "ccode2": [2, 731, 200], "year": [2023, 2024, 2018]})
     out = T.add_alliances(frame, con=store_con, extend="curated")
     assert out.atop_defense.tolist() == [1, 1, 1] and out.alliance_source.tolist() == ["curated", "curated", "atop"]
-    with pytest.warns(DeprecationWarning):
-        old = T.add_alliances(frame, con=store_con, extend=True)  # the former extend=True: an alias
-    assert old.equals(out)
+    with pytest.raises(T.FoedusError, match="unknown extension True"):
+        T.add_alliances(frame, con=store_con, extend=True)
 
 
 def test_cli_extend_curated(store_db, data, tmp_path):
@@ -364,10 +363,6 @@ def test_cli_extend_curated(store_db, data, tmp_path):
     df = duckdb.sql(f"SELECT * FROM read_csv('{out}')").df()
     assert _vals(df, 375, 2, "atop_defense", [2022, 2023]) == [0, 1]
     assert "atop:3180" in _row(df, 375, 2, 2023).treaty_ids and "alliance_source" in df.columns
-    alias_args = [a for a in args[:-2] if a != "--extend-curated"] + ["--extend-atop", "--out", str(tmp_path / "alias.csv")]
-    alias = CliRunner().invoke(_standalone(), alias_args)
-    assert alias.exit_code == 0, alias.output
-    assert duckdb.sql(f"SELECT * FROM read_csv('{tmp_path / 'alias.csv'}')").df().equals(df)
     bad = CliRunner().invoke(_standalone(), ["--db", str(tmp_path / "none.duckdb"), "--data", str(data), "table",
                                              "dyad-years", "--start-year", "2019", "--end-year", "2019",
                                              "--extend-curated", "--out", str(tmp_path / "x.csv")])  # fmt: skip

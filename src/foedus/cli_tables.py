@@ -87,7 +87,7 @@ def dyad_years_cmd(
     with_ids: bool = typer.Option(False, "--with-ids", help="Add atop_ids: the ATOP ids of the alliances the dyad shares that year."),
     with_conditions: bool = typer.Option(False, "--with-conditions", help="Add conditional/unconditional obligation columns and atop_obvary (member file)."),
     with_treaties: bool = typer.Option(False, "--with-treaties", help="Add treaty-level counts: atop_number, atop_bilatno, atop_multino, atop_transyr."),
-    extend: bool = typer.Option(False, "--extend-curated", "--extend-atop", help="Fill years after 2018 from the store's memberships and obligations as merged with the curated layer (needs `foedus build`); adds alliance_source and alliance_assumed. --extend-atop is the former name."),
+    extend: bool = typer.Option(False, "--extend-curated", help="Fill years after 2018 from the store's memberships and obligations as merged with the curated layer (needs `foedus build`); adds alliance_source and alliance_assumed."),
 ) -> None:
     """COW dyad-years (day precision), with peacesciencer's ATOP alliance columns."""
     from . import tables

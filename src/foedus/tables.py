@@ -63,7 +63,6 @@ Extension past 2018 (``extend="curated"``)
     whose fate the curated layer does not record: treaty status NULL or 'unknown') and
     ``alliance_assumed`` (the number of such treaties; 0 up to 2018). With ``with_ids`` also
     ``treaty_ids`` (store treaty ids, e.g. ``atop:3180``, ``curated:russia-dprk-2024``).
-    ``extend=True`` is a deprecated alias of ``"curated"``.
 """
 
 from __future__ import annotations
@@ -419,16 +418,9 @@ _WORDS = {"defense": "defense", "offense": "offense", "neutrality": "neutral", "
 
 def extension(extend: Any) -> str | None:
     """Normalise the ``extend`` option: ``None``/``False`` (no extension, the default) or
-    ``"curated"``. ``True`` is the old ``extend=True`` and now means ``"curated"`` (with a
-    DeprecationWarning); anything else is an error."""
+    ``"curated"``; anything else is an error (``True`` too: say which extension)."""
     if extend is None or extend is False:
         return None
-    if extend is True:
-        import warnings
-
-        warnings.warn("extend=True is deprecated: it now means extend='curated' (values after 2018 from the "
-                      "curated layer, see alliance_source)", DeprecationWarning, stacklevel=3)  # fmt: skip
-        return "curated"
     if isinstance(extend, str) and extend.lower() in EXTENSIONS:
         return extend.lower()
     raise FoedusError(f"unknown extension {extend!r}; foedus extends ATOP past {ATOP_LAST_YEAR} with 'curated'")
