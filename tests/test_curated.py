@@ -250,6 +250,55 @@ def test_check_command_passes(data_dir):
     assert "no problems" in res.stderr
 
 
+# ---- coverage ----------------------------------------------------------------------------------
+
+
+def test_every_military_alliance_open_at_the_end_of_2018_has_a_status(refs):
+    cov = checker.coverage(None, refs[0])
+    assert len(cov.open_at_end) == 372 and len(cov.military_open) == 48 and len(cov.named_due) == 185
+    assert [a for a in cov.military_open if a not in cov.status] == []
+    assert set(cov.status.values()) <= {"in force", "ended", "suspended", "unknown"}
+
+
+def test_coverage_counts_what_the_files_say(tmp_path, refs):
+    alliances = refs[0]
+    (tmp_path / "atop_status_x.toml").write_text(textwrap.dedent("""
+        [[alliance]]
+        atopid = 3180
+        status = "in force"
+        as_of = 2024-03-07
+        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/a" }]
+        [[alliance]]
+        atopid = 1005
+        status = "ended"
+        as_of = 1815-02-08
+        sources = [{ publisher = "P", title = "T", date = 2020-01-01, url = "https://example.org/b" }]
+    """))
+    (tmp_path / "atop_names_x.toml").write_text(textwrap.dedent("""
+        [[alliance]]
+        atopid = 3180
+        short = "NATO"
+        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/a" }]
+    """))
+    cov = checker.coverage(tmp_path, alliances)
+    assert cov.status == {3180: "in force"}  # 1005 was not open at the end of 2018: not counted
+    assert cov.status_counts() == {"in force": 1}
+    assert 3180 not in cov.missing_names and 3445 in cov.missing_names
+    assert len(cov.missing_status) == 371 and cov.new_treaties == []
+
+
+def test_check_coverage_command(data_dir):
+    res = CliRunner().invoke(app, ["--data", str(data_dir), "check", "--coverage", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    rows = {r["scope"]: r for r in json.loads(res.stdout)}
+    open_ = rows["ATOP alliances in force at the end of 2018"]
+    assert open_["due"] == 372 and open_["covered"] == len(checker.coverage(None, atop.load_alliances(data_dir)).status)
+    assert rows["... of them with a defense or offense obligation"]["missing"] == "-"
+    assert "russia-dprk-2024" in rows["curated treaties ATOP lacks"]["missing"]
+
+
 GOOD = """
 id = "{id}"
 kind = "defense pact"

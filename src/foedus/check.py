@@ -106,3 +106,59 @@ def _treaty_problems(rec: CuratedTreaty, atop_ids: set[int], curated_ids: set[st
         if start is not None and not states.alive(p.state, start.date):
             yield "not-a-state", (f"{who} ({states.name(p.state)}) was not a member of the state system on "
                                   f"{start.date} (spells: {states.years(p.state)})")  # fmt: skip
+
+
+# ---- coverage: how far the curated layer answers the questions ATOP leaves open ------------------
+
+ATOP_LAST_DAY = dt.date(2018, 12, 31)
+NAMES_FROM = 1945  # proper names are due for defense/offense alliances in force at any time since
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the curated layer says about the ATOP alliances it is meant to complete."""
+
+    open_at_end: list[int]  # ATOP alliances in force at the end of 2018
+    status: dict[int, str]  # atopid -> curated status, for those of ``open_at_end`` that have one
+    military_open: list[int]  # of ``open_at_end``, those with a defense or offense obligation
+    named_due: list[int]  # defense/offense alliances in force at any time since 1945
+    named: set[int]
+    new_treaties: list[str]  # curated treaties ATOP lacks
+
+    @property
+    def missing_status(self) -> list[int]:
+        return [a for a in self.open_at_end if a not in self.status]
+
+    @property
+    def missing_names(self) -> list[int]:
+        return [a for a in self.named_due if a not in self.named]
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for value in self.status.values():
+            counts[value] = counts.get(value, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def coverage(curated_dir: Path | None, alliances: pd.DataFrame) -> Coverage:
+    """Measure the curated layer against ATOP's ``alliances`` (the a-file as read by
+    :func:`foedus.sources.atop.load_alliances`)."""
+    layer = curated.load(curated_dir)
+    a = alliances
+    military = (a["defense"] == 1) | (a["offense"] == 1)
+    open_ = a["ineffect"] == 1
+    since = open_ | (pd.to_datetime(a["end_date"]).dt.year >= NAMES_FROM)
+    status = {s.atopid: s.status for s in layer.statuses}
+    for rec in layer.treaties:  # a treaty record may carry the status itself
+        if rec.atopid is not None and rec.status is not None:
+            status.setdefault(rec.atopid, rec.status.status)
+    open_ids = sorted(int(x) for x in a.loc[open_, "atopid"])
+    named = {n.atopid for n in layer.names} | {t.atopid for t in layer.treaties if t.atopid is not None and t.names}
+    return Coverage(
+        open_at_end=open_ids,
+        status={k: v for k, v in status.items() if k in set(open_ids)},
+        military_open=sorted(int(x) for x in a.loc[open_ & military, "atopid"]),
+        named_due=sorted(int(x) for x in a.loc[military & since, "atopid"]),
+        named=named,
+        new_treaties=sorted(t.id for t in layer.treaties if t.atopid is None),
+    )

@@ -208,7 +208,10 @@ def disagreements(
 
 
 @app.command()
-def check(ctx: typer.Context, fmt: str = FormatOpt) -> None:
+def check(ctx: typer.Context, fmt: str = FormatOpt,
+          coverage: bool = typer.Option(False, "--coverage", help="Also report what the curated layer covers: "
+                                        "statuses of the ATOP alliances open at the end of 2018, names of the "
+                                        "defense/offense alliances in force since 1945, and what is missing.")) -> None:  # fmt: skip
     """Validate the curated layer: schema, sources, lineage links, dates, states, duplicates."""
     import pandas as pd
 
@@ -220,12 +223,36 @@ def check(ctx: typer.Context, fmt: str = FormatOpt) -> None:
     spells = cow.load_state_spells(s.data)
     index = StateIndex(spells, pd.DataFrame(columns=["norm", "alias", "ccode", "kind"]), {},
                        pd.DataFrame(columns=["iso3", "regex"]), {})  # fmt: skip
-    problems = checker.check(s.curated, atop.load_alliances(s.data), atop.load_members(s.data), index)
+    alliances = atop.load_alliances(s.data)
+    problems = checker.check(s.curated, alliances, atop.load_members(s.data), index)
+    if coverage:
+        _emit(_coverage_frame(checker.coverage(s.curated, alliances)), fmt, title="curated layer coverage")
     df = pd.DataFrame([p.__dict__ for p in problems], columns=["file", "kind", "message"])
     if problems:
         _emit(df, fmt, title=f"{len(problems)} problem(s) in the curated layer")
         raise typer.Exit(1)
     err.print(Text("curated layer OK: no problems found", style="green"))
+
+
+def _coverage_frame(cov):
+    import pandas as pd
+
+    def ids(values) -> str:
+        return ", ".join(str(v) for v in values) or "-"
+
+    counts = cov.status_counts()
+    military_missing = [a for a in cov.military_open if a not in cov.status]
+    rows = [
+        ("status today", "ATOP alliances in force at the end of 2018", len(cov.open_at_end), len(cov.status),
+         ", ".join(f"{k}: {v}" for k, v in counts.items()), ids(cov.missing_status)),
+        ("status today", "... of them with a defense or offense obligation", len(cov.military_open),
+         len(cov.military_open) - len(military_missing), "", ids(military_missing)),
+        ("names", "defense/offense alliances in force at any time since 1945", len(cov.named_due),
+         len(cov.named_due) - len(cov.missing_names), "", ids(cov.missing_names)),
+        ("treaties", "curated treaties ATOP lacks", len(cov.new_treaties), len(cov.new_treaties), "",
+         ids(cov.new_treaties)),
+    ]
+    return pd.DataFrame(rows, columns=["question", "scope", "due", "covered", "breakdown", "missing"])
 
 
 def _parse_answers(values: list[str]) -> dict[str, bool]:
