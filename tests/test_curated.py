@@ -296,7 +296,7 @@ def test_check_coverage_command(data_dir):
     open_ = rows["ATOP alliances in force at the end of 2018"]
     assert open_["due"] == 372 and open_["covered"] == len(checker.coverage(None, atop.load_alliances(data_dir)).status)
     assert rows["... of them with a defense or offense obligation"]["missing"] == "-"
-    assert "russia-dprk-2024" in rows["curated treaties ATOP lacks"]["missing"]
+    assert "russia-dprk-2024" in rows["curated treaties ATOP lacks"]["breakdown"]
 
 
 GOOD = """
@@ -411,3 +411,27 @@ def test_curated_end_before_2019_is_a_disagreement_not_a_rewrite(tmp_path, data_
     assert set(log.loc[log["treaty_id"] == "atop:3445", "ccode"]) == {710, 731}
     assert not owes(kb, "China", "North Korea", "defense", "2015-01-01", 3445).empty  # ATOP's coding kept
     assert owes(kb, "China", "North Korea", "defense", "2019-01-01", 3445).empty  # closed from 2019
+
+
+def test_member_level_changes_after_2018_close_and_open_atop_memberships(kb):
+    # the UK's exit from the EU ends its Article 42(7) pledges; ATOP leaves it open
+    assert not owes(kb, "United Kingdom", "France", "defense", "2020-01-31", 4175).empty
+    assert owes(kb, "United Kingdom", "France", "defense", "2020-02-01", 4175).empty
+    assert not owes(kb, "United Kingdom", "France", "defense", "2020-02-01", 3180).empty  # NATO stays
+    # Syria's readmission to the Arab League restores what ATOP closed in 2011
+    assert owes(kb, "Egypt", "Syria", "defense", "2023-05-06", 3205).empty
+    assert not owes(kb, "Egypt", "Syria", "defense", "2023-05-07", 3205).empty
+    # Nicaragua's denunciation of the OAS Charter took effect two years after notice
+    assert not owes(kb, "United States", "Nicaragua", "consultation", "2023-11-18", 3150).empty
+    assert owes(kb, "United States", "Nicaragua", "consultation", "2023-11-19", 3150).empty
+
+
+def test_rows_carried_past_2018_say_on_what_basis(kb):
+    unknown = next(s.atopid for s in LAYER.statuses if s.status == "unknown" and s.atopid == 4685)
+    rows = kb.obligations("Moldova", "2025-01-01")
+    note = set(rows.loc[rows["treaty_id"] == f"atop:{unknown}", "note"])
+    assert note == {"ATOP observes to 2018-12-31; curated layer: status unknown as of 2026-11-25; assumed still in force"}
+    missing = set(rows.loc[rows["treaty_id"] == "atop:4705", "note"])  # no curated entry at all
+    assert missing == {"ATOP observes to 2018-12-31; no later record: assumed still in force"}
+    settled = set(rows.loc[rows["treaty_id"] == "atop:4650", "note"])
+    assert all(n.startswith("ATOP observes to 2018-12-31; curated layer: in force as of") for n in settled) and settled

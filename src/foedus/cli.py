@@ -249,8 +249,8 @@ def _coverage_frame(cov):
          len(cov.military_open) - len(military_missing), "", ids(military_missing)),
         ("names", "defense/offense alliances in force at any time since 1945", len(cov.named_due),
          len(cov.named_due) - len(cov.missing_names), "", ids(cov.missing_names)),
-        ("treaties", "curated treaties ATOP lacks", len(cov.new_treaties), len(cov.new_treaties), "",
-         ids(cov.new_treaties)),
+        ("treaties", "curated treaties ATOP lacks", len(cov.new_treaties), len(cov.new_treaties),
+         ids(cov.new_treaties), "-"),
     ]
     return pd.DataFrame(rows, columns=["question", "scope", "due", "covered", "breakdown", "missing"])
 

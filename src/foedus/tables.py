@@ -53,7 +53,8 @@ Extension past 2018 (``extend="curated"``)
     both members of the same treaty phase (entry inclusive, exit exclusive) and A owed B that
     obligation there (``beneficiary`` NULL: owed to every co-member; else only to that state).
     ``atop_alliance`` is 1 if A and B were members of the same treaty phase on a common day of
-    *y* (ATOP's ``atopally``; in the current data this equals "any of the five"). Obligations
+    *y* (ATOP's ``atopally``; it exceeds "any of the five" only for the
+    party of a one-way pledge that owes nothing, e.g. Tuvalu under the Falepili Union). Obligations
     from ATOP's member file in shared memberships that began before 2019 are capped by ATOP's
     own 2018 directed dyad-year where it exists (partner-specific ``obvary`` codings are not
     carried forward; no value changes in the current data).

@@ -219,5 +219,8 @@ def _source_text(treaty_id: str, phase: int, ids) -> str:
 def _status_text(t: Tables, treaty_id: str) -> str:
     status = t.treaties["status"].get(treaty_id) if "status" in t.treaties.columns else None
     if isinstance(status, str):
-        return f"curated layer: {status} as of {pd.Timestamp(t.treaties['status_as_of'].get(treaty_id)).date()}"
+        as_of = pd.Timestamp(t.treaties["status_as_of"].get(treaty_id)).date()
+        if status == "unknown":  # asked, not settled: the membership is carried forward, and says so
+            return f"curated layer: status unknown as of {as_of}; assumed still in force"
+        return f"curated layer: {status} as of {as_of}"
     return "no later record: assumed still in force"
