@@ -353,6 +353,49 @@ def test_check_catches_each_defect(tmp_path, refs, extra, kind):
     assert kind in kinds(write(tmp_path, "bad", extra=extra), refs)
 
 
+def status_file(tmp: Path, atopid=4025, status="in force", as_of="2025-05-09", source_date="2025-05-09") -> Path:
+    (tmp / "atop_status_t.toml").write_text(textwrap.dedent(f"""
+        [[alliance]]
+        atopid = {atopid}
+        status = "{status}"
+        as_of = {as_of}
+        sources = [{{ publisher = "P", title = "T", date = {source_date}, url = "https://example.org/s" }}]
+    """))
+    return tmp
+
+
+TODAY = dt.date(2026, 11, 25)
+REPLACES_4025 = '[[lineage]]\nrelation = "replaces"\ntarget = "atop:4025"\ndate = 2026-01-22\nsources = ["s1"]'
+
+
+@pytest.mark.parametrize(
+    "status, as_of, source_date, kind",
+    [
+        ("in force", "2025-05-09", "2025-05-09", "contradiction"),  # replaced on 2026-01-22, still "in force"
+        ("unknown", "2026-11-25", "2025-05-09", "contradiction"),
+        ("ended", "2020-01-01", "2020-01-01", "contradiction"),  # ended, but not on the day it was replaced
+        ("ended", "2026-12-01", "2025-05-09", "contradiction,dates"),  # from the future, and not the day
+        ("ended", "2026-01-22", "2027-01-01", "dates"),  # a source from the future
+    ],
+)
+def test_check_catches_status_defects(tmp_path, refs, status, as_of, source_date, kind):
+    write(tmp_path, "successor", a=220, b=290, signed="2025-05-09", extra=REPLACES_4025)
+    status_file(tmp_path, status=status, as_of=as_of, source_date=source_date)
+    assert sorted(p.kind for p in checker.check(tmp_path, *refs, today=TODAY)) == kind.split(",")
+
+
+def test_check_accepts_a_status_that_agrees_with_the_lineage(tmp_path, refs):
+    write(tmp_path, "successor", a=220, b=290, signed="2025-05-09", extra=REPLACES_4025)
+    status_file(tmp_path, status="ended", as_of="2026-01-22", source_date="2026-01-22")
+    assert checker.check(tmp_path, *refs, today=TODAY) == []
+
+
+def test_check_wants_evidence_after_2018_for_in_force(tmp_path, refs):
+    status_file(tmp_path, atopid=3445, as_of="2015-01-01", source_date="2015-01-01")
+    problems = checker.check(tmp_path, *refs, today=TODAY)
+    assert [p.kind for p in problems] == ["dates"] and "2019-01-01 or later" in problems[0].message
+
+
 def test_check_catches_party_that_was_no_state(tmp_path, refs):
     problems = checker.check(write(tmp_path, "bad", a=731, b=732, signed="1940-01-01"), *refs)
     assert {p.kind for p in problems} == {"not-a-state"} and "North Korea" in problems[0].message

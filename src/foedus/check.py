@@ -1,8 +1,9 @@
 """`foedus check`: validate the curated layer against itself, ATOP and the COW state system.
 
 Finds: files that break the schema (including facts citing no or unknown sources), dangling
-lineage links and ATOP ids, dates out of order, parties that were not states on the day they
-became bound, and duplicate treaties. Returns problems; never changes anything.
+lineage links and ATOP ids, dates out of order or in the future, parties that were not states on
+the day they became bound, duplicate treaties, and statuses that contradict the lineage (an
+alliance "in force" that a curated treaty replaced). Returns problems; never changes anything.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ DUPLICATE_WINDOW = dt.timedelta(days=7)
 @dataclass(frozen=True)
 class Problem:
     file: str
-    kind: str  # schema | dangling | dates | not-a-state | duplicate
+    kind: str  # schema | dangling | dates | not-a-state | duplicate | contradiction
     message: str
 
 
-def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFrame, states: StateIndex) -> list[Problem]:
+def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFrame, states: StateIndex,
+          today: dt.date | None = None) -> list[Problem]:
     """``alliances``: ATOP alliance rows (atopid, start_date); ``members``: ATOP member rows
-    (atopid, member)."""
+    (atopid, member); ``today``: the day nothing may be dated after (default: the clock's)."""
+    today = today or dt.date.today()
     errors: list = []
     layer = curated.load(curated_dir, collect=errors)
     problems = [Problem(Path(e.path).name, "schema", str(e).split(": ", 1)[-1]) for e in errors]
@@ -69,7 +72,60 @@ def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFra
             if entry.atopid in seen:
                 problems.append(Problem(label, "duplicate", f"ATOP {entry.atopid} is listed twice"))
             seen.add(entry.atopid)
+    problems += _status_problems(layer, today)
+    problems += _future_sources(layer, today)
     return problems
+
+
+EVIDENCE_FROM = dt.date(2019, 1, 1)  # a status "today" rests on evidence from after ATOP's last day
+SAME_DAY = dt.timedelta(days=7)
+
+
+def _status_problems(layer, today: dt.date) -> list[Problem]:
+    """Statuses against the calendar and against the lineage links of curated treaties."""
+    label = "atop_status*.toml"
+    ended_by: dict[int, tuple[dt.date, str]] = {}
+    for rec in layer.treaties:
+        for link in rec.lineage:
+            if link.relation in ("replaces", "terminates") and link.date and link.target.startswith("atop:"):
+                ended_by[int(link.target[5:])] = (link.date, rec.id)
+    out = []
+    for s in layer.statuses:
+        what = f"ATOP {s.atopid}"
+        if s.as_of > today:
+            out.append(Problem(label, "dates", f"{what}: status as of {s.as_of}, after today ({today})"))
+        if s.status == "in force" and s.as_of < EVIDENCE_FROM:
+            out.append(Problem(label, "dates", f"{what}: 'in force' as of {s.as_of} says nothing about today; "
+                                               f"it needs evidence from {EVIDENCE_FROM} or later (else 'unknown')"))  # fmt: skip
+        if s.atopid in ended_by:
+            day, by = ended_by[s.atopid]
+            if s.status in ("in force", "unknown") and day <= today:
+                out.append(Problem(label, "contradiction",
+                                   f"{what}: status '{s.status}', but curated:{by} replaces or terminates it on {day}"))  # fmt: skip
+            elif s.status == "ended" and s.precision == "day" and abs(s.as_of - day) > SAME_DAY:
+                out.append(Problem(label, "contradiction", f"{what}: ended as of {s.as_of}, but curated:{by} replaces it on {day}"))
+    return out
+
+
+def _future_sources(layer, today: dt.date) -> list[Problem]:
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for rec in layer.treaties:
+        for src in rec.sources:
+            out += _future(layer.files[rec.id].name, src, today, seen)
+    for label, entries in (("atop_names*.toml", layer.names), ("atop_status*.toml", layer.statuses)):
+        for entry in entries:
+            for src in entry.sources:
+                out += _future(label, src, today, seen)
+    return out
+
+
+def _future(file: str, src, today: dt.date, seen: set) -> list[Problem]:
+    day = src.date or src.accessed
+    if day is None or day <= today or (file, src.url) in seen:
+        return []
+    seen.add((file, src.url))
+    return [Problem(file, "dates", f"source {src.title!r} is dated {day}, after today ({today})")]
 
 
 def _treaty_problems(rec: CuratedTreaty, atop_ids: set[int], curated_ids: set[str], states: StateIndex):
