@@ -157,6 +157,10 @@ def test_treaty_detail(client):
     assert any(s["treaty_id"] == "curated:russia-dprk-2024" for s in old["successors"])
     nato = client.get("/api/treaties/NATO").json()
     assert len({m["ccode"] for m in nato["members"]}) >= 32 and len(nato["phases"]) == 2
+    ended = client.get("/api/treaties/4025").json()  # France-Poland 1991, replaced by Nancy
+    assert ended["status_today"] == "ended (as of 2026-01-22)" and "Treaty of Nancy" in ended["status_note"]
+    undated = [s for s in ended["sources"] if s["date"] is None and s["id"].startswith("curated:")]
+    assert undated and all(s["accessed"] for s in undated)  # an undated page says when it was read
     assert "no treaty" in err(client.get("/api/treaties/99999"), 404)
     assert "no treaty" in err(client.get("/api/treaties/not-a-treaty"), 404)
     assert "at most 200 characters" in err(client.get("/api/treaties/" + "z" * 201), 422)

@@ -166,6 +166,10 @@ def test_treaty_page(server, browser):
     assert len(sources) >= 2 and all(a.get_attribute("href").startswith("https://") for a in sources)
     assert {g.get_attribute("data-ccode") for g in art.find_elements(By.CSS_SELECTOR, "svg.gantt g.member")} == {"365", "731"}
     browser.save_screenshot(str(artifacts() / "treaty-russia-dprk-2024.png"))
+    browser.get(server + "/#/treaty/4940")  # an ATOP alliance the 2024 treaty replaced: why it ended
+    wait(browser, '#treaty[data-treaty="atop:4940"] h2')
+    facts = browser.find_element(By.CSS_SELECTOR, "#treaty dl.facts").text
+    assert "ended (as of 2024-12-04)" in facts and "status evidence" in facts
 
 
 def test_russia_north_korea_timeline(server, browser):

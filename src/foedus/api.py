@@ -109,7 +109,8 @@ class Source(BaseModel):
     id: str
     publisher: Optional[str]
     title: Optional[str]
-    date: Optional[str]
+    date: Optional[str] = Field(description="publication date")
+    accessed: Optional[str] = Field(None, description="the day an undated page was read")
     url: Optional[str]
 
 
@@ -180,6 +181,8 @@ class TreatyDetail(BaseModel):
     signed: str
     entered_into_force: Optional[str]
     ended: Optional[str]
+    status_today: Optional[str] = Field(None, description="curated status of an ATOP alliance open at the end of 2018")
+    status_note: Optional[str] = Field(None, description="the evidence behind status_today, in our words")
     obligations: list[str]
     predecessors: list[TreatyLink]
     successors: list[TreatyLink]

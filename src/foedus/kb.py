@@ -192,6 +192,7 @@ class KnowledgeBase:
             "entered_into_force": None if pd.isna(row["entered_into_force"]) else str(pd.Timestamp(row["entered_into_force"]).date()),
             "ended": None if pd.isna(row["end_date"]) else recorded_end(row["end_date"], row["end_precision"]),
             "status_today": None if pd.isna(row["status"]) else f"{row['status']} (as of {pd.Timestamp(row['status_as_of']).date()})",
+            "status_note": None if pd.isna(row.get("status_note")) else row["status_note"],
             "obligations": sorted(set(self.obligation_table.loc[self.obligation_table["treaty_id"] == key, "obligation"]),
                                   key=lambda w: list(OBLIGATIONS.values()).index(w)),
             "threat": (SPECTHRT.get(int(row["specthrt"])) if pd.notna(row["specthrt"]) else "treaty text not located") if is_atop else None,
@@ -258,7 +259,12 @@ class KnowledgeBase:
         for sid in self.treaty_source_ids(key):
             if sid in by_id.index:
                 s = by_id.loc[sid]
-                date = "" if pd.isna(s.get("date")) else f", {pd.Timestamp(s['date']).date()}"
+                if pd.notna(s.get("date")):
+                    date = f", {pd.Timestamp(s['date']).date()}"
+                elif pd.notna(s.get("accessed")):  # an undated page: say when it was read
+                    date = f", accessed {pd.Timestamp(s['accessed']).date()}"
+                else:
+                    date = ""
                 out.append(f"{s['publisher']}: {s['title']}{date} <{s['url']}>")
             else:
                 out.append(sid)

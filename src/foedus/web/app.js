@@ -69,10 +69,13 @@ function treatyLink(id, label) {
   return h("a", { href: `#/treaty/${encodeURIComponent(id)}`, class: "treaty-link", "data-treaty": id }, label || id);
 }
 
+// A source's day: its publication date, or the day an undated page was read.
+const sourceDay = (src) => src.date ? `, ${src.date}` : (src.accessed ? `, accessed ${src.accessed}` : "");
+
 function sourceLinks(sources) {
   const out = h("span", { class: "srcs" });
   for (const src of sources || []) {
-    const label = src.publisher ? `${src.publisher}${src.date ? ", " + src.date : ""}` : (src.title || src.id);
+    const label = src.publisher ? `${src.publisher}${sourceDay(src)}` : (src.title || src.id);
     if (src.url) out.append(h("a", { href: src.url, target: "_blank", rel: "noopener noreferrer", title: src.title || "", class: "source" }, `[${label}]`));
     else out.append(h("span", { class: "source", title: src.id }, `[${label}]`), " ");
   }
@@ -577,7 +580,7 @@ async function showTreaty(ref) {
   if (t.official_name && t.official_name !== t.display_name) art.append(h("p", { class: "official" }, t.official_name));
   const facts = [["id", `${t.treaty_id}${t.atopid ? ` (ATOP ${t.atopid})` : ""}`], ["kind", t.kind], ["descriptive label", t.label],
     ["signed", t.signed], ["entered into force", t.entered_into_force], ["ended", t.ended || "no end recorded"],
-    ["status today", t.status_today], ["obligations", (t.obligations || []).join(", ")], ["threat", t.threat],
+    ["status today", t.status_today], ["status evidence", t.status_note], ["obligations", (t.obligations || []).join(", ")], ["threat", t.threat],
     ["named threat states", (t.threat_states || []).join(", ")]];
   const dl = h("dl", { class: "facts" });
   for (const [k, v] of facts) if (v) dl.append(h("dt", {}, k), h("dd", {}, v));
@@ -590,7 +593,7 @@ async function showTreaty(ref) {
   art.append(h("h3", {}, "Sources"));
   art.append(h("ul", { id: "treaty-sources" }, t.sources.map((src) => h("li", {},
     src.url ? h("a", { href: src.url, target: "_blank", rel: "noopener noreferrer", class: "source" }, src.title || src.url) : (src.title || src.id),
-    h("span", { class: "small" }, `${src.publisher ? " — " + src.publisher : ""}${src.date ? ", " + src.date : ""}`)))));
+    h("span", { class: "small" }, `${src.publisher ? " — " + src.publisher : ""}${sourceDay(src)}`)))));
   art.append(h("h3", {}, `Members over time (${new Set(t.members.map((m) => m.ccode)).size} states)`));
   art.append(gantt(t));
   if (t.phases.length) {
