@@ -9,13 +9,14 @@ alliance "in force" that a curated treaty replaced). Returns problems; never cha
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .model import CuratedTreaty
-from .sources import curated
+from .sources import atop, curated
 from .states import StateIndex
 
 DUPLICATE_WINDOW = dt.timedelta(days=7)
@@ -77,7 +78,7 @@ def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFra
     return problems
 
 
-EVIDENCE_FROM = dt.date(2019, 1, 1)  # a status "today" rests on evidence from after ATOP's last day
+EVIDENCE_FROM = atop.COVERAGE_END + dt.timedelta(days=1)  # a status "today" rests on evidence ATOP lacks
 SAME_DAY = dt.timedelta(days=7)
 
 
@@ -166,7 +167,6 @@ def _treaty_problems(rec: CuratedTreaty, atop_ids: set[int], curated_ids: set[st
 
 # ---- coverage: how far the curated layer answers the questions ATOP leaves open ------------------
 
-ATOP_LAST_DAY = dt.date(2018, 12, 31)
 NAMES_FROM = 1945  # proper names are due for defense/offense alliances in force at any time since
 
 
@@ -190,10 +190,7 @@ class Coverage:
         return [a for a in self.named_due if a not in self.named]
 
     def status_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for value in self.status.values():
-            counts[value] = counts.get(value, 0) + 1
-        return dict(sorted(counts.items()))
+        return dict(sorted(Counter(self.status.values()).items()))
 
 
 def coverage(curated_dir: Path | None, alliances: pd.DataFrame) -> Coverage:

@@ -84,6 +84,7 @@ class KnowledgeBase:
         self.obligation_table = frames["obligations"]
         self.sources = frames["sources"]
         self._edge_cache: dict = {}
+        self._source_records: dict[str, dict] | None = None
         # The engine works on slim copies: filtering ATOP's 100-odd member columns per query is the slow part.
         engine_members = self.memberships[ENGINE_MEMBERSHIP_COLUMNS].copy()
         engine_obligations = self.obligation_table.drop(columns=["ccode"]).merge(
@@ -253,21 +254,32 @@ class KnowledgeBase:
         ids += [sid for group in lin.loc[lin["treaty_id"] == key, "sources"] for sid in group]
         return list(dict.fromkeys(ids)) or [row["source_id"]]
 
+    def source_records(self) -> dict[str, dict]:
+        """Every source by id as {publisher, title, date, accessed, url} (ISO dates or None):
+        ``date`` is the publication date, ``accessed`` the day an undated page was read."""
+        if self._source_records is None:
+            def text(v):
+                return None if v is None or pd.isna(v) else v
+
+            def day(v):
+                return None if v is None or pd.isna(v) else str(pd.Timestamp(v).date())
+
+            self._source_records = {
+                r["source_id"]: {"publisher": text(r.get("publisher")), "title": text(r.get("title")),
+                                 "date": day(r.get("date")), "accessed": day(r.get("accessed")), "url": text(r.get("url"))}
+                for r in self.sources.to_dict("records")
+            }  # fmt: skip
+        return self._source_records
+
     def _treaty_sources(self, key: str) -> list[str]:
-        by_id = self.sources.set_index("source_id")
-        out = []
+        records, out = self.source_records(), []
         for sid in self.treaty_source_ids(key):
-            if sid in by_id.index:
-                s = by_id.loc[sid]
-                if pd.notna(s.get("date")):
-                    date = f", {pd.Timestamp(s['date']).date()}"
-                elif pd.notna(s.get("accessed")):  # an undated page: say when it was read
-                    date = f", accessed {pd.Timestamp(s['accessed']).date()}"
-                else:
-                    date = ""
-                out.append(f"{s['publisher']}: {s['title']}{date} <{s['url']}>")
-            else:
+            s = records.get(sid)
+            if s is None:
                 out.append(sid)
+                continue
+            when = f", {s['date']}" if s["date"] else (f", accessed {s['accessed']}" if s["accessed"] else "")
+            out.append(f"{s['publisher']}: {s['title']}{when} <{s['url']}>")
         return out
 
     def lineage(self, a: str | int, b: str | int, *, bilateral_only: bool = False) -> pd.DataFrame:

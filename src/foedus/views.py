@@ -27,28 +27,10 @@ EDGE_TYPES = ("defense", "offense", "neutrality", "non-aggression", "consultatio
 def source_link(kb, source_id: str) -> dict:
     """One source as {id, publisher, title, date, accessed, url}; an unknown id keeps its text, no url.
     ``date`` is the publication date; ``accessed`` the day an undated page was read."""
-    table = _sources(kb)
-    s = table.get(source_id)
+    s = kb.source_records().get(source_id)
     if s is None:
         return {"id": source_id, "publisher": None, "title": source_id, "date": None, "accessed": None, "url": None}
     return {"id": source_id, **s}
-
-
-def _sources(kb) -> dict[str, dict]:
-    cached = getattr(kb, "_views_sources", None)
-    if cached is None:
-        cached = {}
-        for r in kb.sources.to_dict("records"):
-            date, accessed = r.get("date"), r.get("accessed")
-            cached[r["source_id"]] = {
-                "publisher": None if pd.isna(r.get("publisher")) else r["publisher"],
-                "title": None if pd.isna(r.get("title")) else r["title"],
-                "date": None if date is None or pd.isna(date) else str(pd.Timestamp(date).date()),
-                "accessed": None if accessed is None or pd.isna(accessed) else str(pd.Timestamp(accessed).date()),
-                "url": None if pd.isna(r.get("url")) else r["url"],
-            }
-        kb._views_sources = cached
-    return cached
 
 
 def treaty_sources(kb, treaty_id: str) -> list[dict]:
