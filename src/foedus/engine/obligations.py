@@ -35,6 +35,10 @@ class Tables:
     def index(self) -> "_MembershipIndex":
         return _MembershipIndex(self.memberships, self.obligations)
 
+    @cached_property
+    def status_notes(self) -> dict[str, str]:
+        return status_notes(self.treaties)
+
 
 class _MembershipIndex:
     """Memberships as arrays and obligations by membership: a query touches only the treaty
@@ -57,7 +61,7 @@ class _MembershipIndex:
             rec["_to"] = None if pd.isna(rec.get("beneficiary")) else int(rec["beneficiary"])
             self.obligations.setdefault(int(rec["membership_id"]), []).append(rec)
 
-    def pairs(self, ccode: int, day: dt.date, partner: int | None = None) -> pd.DataFrame:
+    def pairs(self, ccode: int, day: dt.date, partner: int | None = None) -> list[dict]:
         d = np.datetime64(day, "D").astype(np.int64)
         active = (self.entry <= d) & (d < self.exit)
         mine = np.unique(self.key[active & (self.ccode == ccode)])
@@ -89,7 +93,7 @@ class _MembershipIndex:
                 if self.ccode[p] != ccode:
                     for q in own:
                         add(p, q)
-        return pd.DataFrame(rows)
+        return rows
 
 
 def _overlap(a: dict, b: dict) -> dict:
@@ -161,53 +165,47 @@ COLUMNS = [
     "phase", "treaty", "article", "conditional", "conditions", "partner_specific", "since", "since_precision",
     "since_basis", "until", "until_precision", "until_basis", "source", "note",
 ]  # fmt: skip
+PARTNER_SPECIFIC = "ATOP: this member's obligations vary by partner; the member file does not say which"
 
 
-def present(t: Tables, pairs: pd.DataFrame, day: dt.date, ccode: int | None) -> pd.DataFrame:
-    if pairs.empty:
+def present(t: Tables, pairs: list[dict], day: dt.date, ccode: int | None) -> pd.DataFrame:
+    """Obligation pairs (from :meth:`_MembershipIndex.pairs`) as the rows users see, sorted by
+    direction, obligation strength, obligor, beneficiary and treaty. Built row by row and framed
+    once: a query returns tens to hundreds of rows, where per-column pandas work dominates."""
+    if not pairs:
         return pd.DataFrame(columns=COLUMNS)
-    out = pd.DataFrame(index=pairs.index)
-    if ccode is not None:
-        out["direction"] = ["owed to" if b == ccode else "owed by" for b in pairs["beneficiary"]]
-    else:
-        out["direction"] = ""
-    out["obligor"] = pairs["obligor"].astype(int)
-    out["obligor_name"] = [t.states.name(c, day) for c in pairs["obligor"]]
-    out["beneficiary"] = pairs["beneficiary"].astype(int)
-    out["beneficiary_name"] = [t.states.name(c, day) for c in pairs["beneficiary"]]
-    out["obligation"] = pairs["obligation"]
-    out["treaty_id"] = pairs["treaty_id"]
-    out["atopid"] = pairs["atopid"].astype("Int64")
-    out["phase"] = pairs["phase"].astype(int)
-    out["treaty"] = pairs["treaty_id"].map(t.treaties["label"]).to_numpy()
-    out["article"] = pairs["article"].astype(object)
-    out["conditional"] = pairs["conditional"].astype(bool)
-    has_conditions = pairs["conditional"].astype(bool) | pairs["cond_other"].astype(bool) | (pairs["extra_conditions"] != "[]")
-    out["conditions"] = [[] for _ in range(len(pairs))]
-    if has_conditions.any():
-        worded = [condition_words(r, t.states, day) for r in pairs[has_conditions].to_dict("records")]
-        out.loc[has_conditions, "conditions"] = pd.Series(worded, index=pairs.index[has_conditions], dtype=object)
-    out["partner_specific"] = pairs["partner_specific"].astype(bool)
-    out["since"] = [d.date() for d in pairs["entry_date"]]
-    out["since_precision"] = pairs["entry_precision"]
-    out["since_basis"] = pairs["entry_basis"]
-    out["until"] = [None if pd.isna(d) else d.date() for d in pairs["exit_date"]]
-    out["until_precision"] = pairs["exit_precision"]
-    out["until_basis"] = pairs["exit_basis"]
-    out["source"] = [_source_text(tid, p, ids) for tid, p, ids in zip(pairs["treaty_id"], pairs["phase"], pairs["source_ids"])]
-    notes = []
+    names: dict[int, str] = {}
+
+    def name(code: int) -> str:
+        if code not in names:
+            names[code] = t.states.name(code, day)
+        return names[code]
+
+    labels, status = t.treaties["label"], t.status_notes
     beyond = day > t.coverage_end
-    for ps, until, tid in zip(out["partner_specific"], out["until"], out["treaty_id"]):
-        n = []
-        if ps:
-            n.append("ATOP: this member's obligations vary by partner; the member file does not say which")
+    rows = []
+    for r in pairs:
+        obligor, beneficiary, tid = int(r["obligor"]), int(r["beneficiary"]), r["treaty_id"]
+        conditional, partner_specific = bool(r["conditional"]), bool(r["partner_specific"])
+        has_conditions = conditional or bool(r["cond_other"]) or r["extra_conditions"] != "[]"
+        until = None if pd.isna(r["exit_date"]) else pd.Timestamp(r["exit_date"]).date()
+        note = [PARTNER_SPECIFIC] if partner_specific else []
         if beyond and until is None and tid.startswith("atop:"):
-            n.append(f"ATOP observes to {t.coverage_end}; " + _status_text(t, tid))
-        notes.append("; ".join(n))
-    out["note"] = notes
-    out["_order"] = out["obligation"].map(OBLIGATION_ORDER)
-    out = out.sort_values(["direction", "_order", "obligor", "beneficiary", "treaty_id"], ascending=[False, True, True, True, True])
-    return out.drop(columns="_order").reset_index(drop=True)
+            note.append(f"ATOP observes to {t.coverage_end}; {status.get(tid, NO_STATUS)}")
+        rows.append((
+            "" if ccode is None else ("owed to" if beneficiary == ccode else "owed by"),
+            obligor, name(obligor), beneficiary, name(beneficiary), r["obligation"], tid,
+            None if pd.isna(r["atopid"]) else int(r["atopid"]), int(r["phase"]), labels.get(tid),
+            None if pd.isna(r["article"]) else r["article"], conditional,
+            condition_words(r, t.states, day) if has_conditions else [], partner_specific,
+            pd.Timestamp(r["entry_date"]).date(), r["entry_precision"], r["entry_basis"],
+            until, r["exit_precision"], r["exit_basis"], _source_text(tid, r["phase"], r["source_ids"]), "; ".join(note),
+        ))  # fmt: skip
+    # strongest first within a direction: "owed to" before "owed by"
+    rows.sort(key=lambda x: (x[0] != "owed to", OBLIGATION_ORDER[x[5]], x[1], x[3], x[6]))
+    out = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    out["atopid"] = out["atopid"].astype("Int64")
+    return out
 
 
 def _source_text(treaty_id: str, phase: int, ids) -> str:
@@ -216,11 +214,18 @@ def _source_text(treaty_id: str, phase: int, ids) -> str:
     return "; ".join(str(i) for i in ids)
 
 
-def _status_text(t: Tables, treaty_id: str) -> str:
-    status = t.treaties["status"].get(treaty_id) if "status" in t.treaties.columns else None
-    if isinstance(status, str):
-        as_of = pd.Timestamp(t.treaties["status_as_of"].get(treaty_id)).date()
-        if status == "unknown":  # asked, not settled: the membership is carried forward, and says so
-            return f"curated layer: status unknown as of {as_of}; assumed still in force"
-        return f"curated layer: {status} as of {as_of}"
-    return "no later record: assumed still in force"
+NO_STATUS = "no later record: assumed still in force"
+
+
+def status_notes(treaties: pd.DataFrame) -> dict[str, str]:
+    """What the curated layer says of each treaty past ATOP's last day, as the rows' note puts it."""
+    if "status" not in treaties.columns:
+        return {}
+    out = {}
+    for tid, status, as_of in zip(treaties.index, treaties["status"], treaties["status_as_of"]):
+        if isinstance(status, str):
+            day = pd.Timestamp(as_of).date()
+            # "unknown": asked, not settled; the membership is carried forward, and says so
+            out[tid] = (f"curated layer: status unknown as of {day}; assumed still in force" if status == "unknown"
+                        else f"curated layer: {status} as of {day}")  # fmt: skip
+    return out
