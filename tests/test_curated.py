@@ -390,6 +390,12 @@ def test_check_accepts_a_status_that_agrees_with_the_lineage(tmp_path, refs):
     assert checker.check(tmp_path, *refs, today=TODAY) == []
 
 
+def test_check_wants_a_status_no_newer_than_its_sources(tmp_path, refs):
+    status_file(tmp_path, atopid=3445, as_of="2024-01-01", source_date="2023-07-12")
+    problems = checker.check(tmp_path, *refs, today=TODAY)
+    assert [p.kind for p in problems] == ["dates"] and "newest source (2023-07-12)" in problems[0].message
+
+
 def test_check_wants_evidence_after_2018_for_in_force(tmp_path, refs):
     status_file(tmp_path, atopid=3445, as_of="2015-01-01", source_date="2015-01-01")
     problems = checker.check(tmp_path, *refs, today=TODAY)

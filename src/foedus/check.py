@@ -95,6 +95,9 @@ def _status_problems(layer, today: dt.date) -> list[Problem]:
         what = f"ATOP {s.atopid}"
         if s.as_of > today:
             out.append(Problem(label, "dates", f"{what}: status as of {s.as_of}, after today ({today})"))
+        latest = max(src.date or src.accessed for src in s.sources)
+        if s.status in ("in force", "suspended") and s.as_of > latest:
+            out.append(Problem(label, "dates", f"{what}: '{s.status}' as of {s.as_of}, later than its newest source ({latest})"))
         if s.status == "in force" and s.as_of < EVIDENCE_FROM:
             out.append(Problem(label, "dates", f"{what}: 'in force' as of {s.as_of} says nothing about today; "
                                                f"it needs evidence from {EVIDENCE_FROM} or later (else 'unknown')"))  # fmt: skip
