@@ -484,3 +484,17 @@ def test_rows_carried_past_2018_say_on_what_basis(kb):
     assert missing == {"ATOP observes to 2018-12-31; no later record: assumed still in force"}
     settled = set(rows.loc[rows["treaty_id"] == "atop:4650", "note"])
     assert all(n.startswith("ATOP observes to 2018-12-31; curated layer: in force as of") for n in settled) and settled
+
+
+def test_a_treaty_file_status_is_the_status_shown(kb):
+    csto = kb.treaty("csto").summary  # curated ids match whatever the case
+    assert csto["treaty_id"] == kb.treaty("CSTO").summary["treaty_id"] == "atop:4220"
+    assert csto["status_today"] == "in force (as of 2025-11-27)" and "Armenia" in csto["status_note"]
+
+
+def test_check_refuses_two_statuses_for_one_alliance(tmp_path, refs):
+    src = next(p for p in LAYER.files.values() if p.name == "csto.toml")
+    shutil.copy(src, tmp_path / "csto.toml")
+    status_file(tmp_path, atopid=4220, as_of="2025-01-01", source_date="2025-01-01")
+    problems = checker.check(tmp_path, *refs, today=TODAY)
+    assert [p.kind for p in problems] == ["duplicate"] and "csto.toml" in problems[0].message

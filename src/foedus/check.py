@@ -65,6 +65,11 @@ def check(curated_dir: Path | None, alliances: pd.DataFrame, members: pd.DataFra
             if frozenset(p.state for p in other.parties) == parties and abs(other.signed.date - rec.signed.date) <= DUPLICATE_WINDOW:
                 problems.append(Problem(layer.files[other.id].name, "duplicate", f"same parties and signing date as {rec.id}"))
 
+    with_status = {rec.atopid: rec.id for rec in layer.treaties if rec.atopid is not None and rec.status is not None}
+    for entry in layer.statuses:
+        if entry.atopid in with_status:
+            problems.append(Problem("atop_status*.toml", "duplicate", f"ATOP {entry.atopid} has a status here and in "
+                                    f"{layer.files[with_status[entry.atopid]].name}: keep one"))  # fmt: skip
     for label, entries in (("atop_names*.toml", layer.names), ("atop_status*.toml", layer.statuses)):
         seen: set[int] = set()
         for entry in entries:

@@ -153,7 +153,9 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
         if rec.ended is not None:
             end, prec = _end_exclusive(rec.ended)
             close(tid, None, end, prec, "treaty ended", sid(rec.ended.sources))
-        if rec.status is not None:
+        if rec.status is not None:  # shown like a status from atop_status*.toml (check refuses both at once)
+            out.names[tid].update({"status": rec.status.status, "status_as_of": rec.status.as_of,
+                                   "status_note": rec.status.note, "status_sources": sid(rec.status.sources)})  # fmt: skip
             _status(tid, atop, rec.status.status, rec.status.as_of, "day", sid(rec.status.sources), close, log)
 
         last_phase = int(memberships.loc[memberships["treaty_id"] == tid, "phase"].max())
