@@ -141,6 +141,8 @@ def test_obligations_bad_input(client, params, status, message):
 def test_treaty_list(client):
     body = client.get("/api/treaties", params={"q": "nato"}).json()
     assert body["total"] == 1 and body["items"][0]["treaty_id"] == "atop:3180"
+    other = client.get("/api/treaties", params={"q": "Договор о коллективной"}).json()  # a name in Russian
+    assert [i["treaty_id"] for i in other["items"]] == ["atop:4220"]
     page = client.get("/api/treaties", params={"limit": 5, "offset": 10}).json()
     assert len(page["items"]) == 5 and page["total"] > 700
     assert "less than or equal to 500" in err(client.get("/api/treaties", params={"limit": 100000}), 422)

@@ -492,6 +492,12 @@ def test_a_treaty_file_status_is_the_status_shown(kb):
     assert csto["status_today"] == "in force (as of 2025-11-27)" and "Armenia" in csto["status_note"]
 
 
+@pytest.mark.parametrize("ref, treaty_id", [("TAC", "atop:3755"), ("Traité de l'Atlantique Nord", "atop:3180"),
+                                            ("protocole de sèvres", "atop:3322"), ("NATO", "atop:3180")])
+def test_treaties_are_found_by_their_other_names(kb, ref, treaty_id):
+    assert kb.treaty_id(ref) == treaty_id
+
+
 def test_check_refuses_two_statuses_for_one_alliance(tmp_path, refs):
     src = next(p for p in LAYER.files.values() if p.name == "csto.toml")
     shutil.copy(src, tmp_path / "csto.toml")

@@ -121,7 +121,8 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
             sid = _sid(f"atop-names-{entry.atopid}", src.id or f"s{i + 1}")
             out.sources.append(_source_row(sid, src))
             ids.append(sid)
-        out.names[tid] = {"name": entry.short, "official_name": entry.official, "name_sources": ids}
+        out.names[tid] = {"name": entry.short, "official_name": entry.official, "other_names": list(entry.other.values()),
+                          "name_sources": ids}  # fmt: skip
         if tid not in treaties.index:
             out.problems.append(f"atop_names.toml: ATOP has no alliance {entry.atopid}")
 
@@ -131,7 +132,8 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
         sid = lambda refs, _r=rec: [_sid(_r.id, s) for s in refs]  # noqa: E731
         tid = rec.treaty_id
         out.names[tid] = {"name": rec.names.short, "official_name": rec.names.official,
-                          "name_sources": sid(rec.names.sources), "curated_id": rec.id}  # fmt: skip
+                          "other_names": list(rec.names.other.values()), "name_sources": sid(rec.names.sources),
+                          "curated_id": rec.id}  # fmt: skip
         for link in rec.lineage:
             out.lineage.append({"treaty_id": tid, "relation": link.relation, "target": link.target,
                                 "date": link.date, "note": link.note, "sources": sid(link.sources)})  # fmt: skip

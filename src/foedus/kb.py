@@ -162,9 +162,9 @@ class KnowledgeBase:
                 text = by_record[0]
             else:
                 wanted = text.casefold()
-                hits = [tid for tid, name, official in zip(self.treaties["treaty_id"], self.treaties["name"],
-                                                           self.treaties["official_name"])
-                        if wanted in {str(name).casefold(), str(official).casefold()}]  # fmt: skip
+                hits = [tid for tid, name, official, other in zip(self.treaties["treaty_id"], self.treaties["name"],
+                                                                  self.treaties["official_name"], self.treaties["other_names"])
+                        if wanted in {str(name).casefold(), str(official).casefold(), *(str(o).casefold() for o in other)}]  # fmt: skip
                 if len(hits) == 1:
                     return hits[0]
                 if len(hits) > 1:

@@ -353,6 +353,7 @@ def apply_curated(layer, treaties, mem, obligations, index: StateIndex) -> dict[
         treaties[col] = pd.array([None] * len(treaties), dtype="string")
     treaties["status_as_of"] = pd.NaT
     treaties["name_sources"] = [[] for _ in range(len(treaties))]
+    treaties["other_names"] = [[] for _ in range(len(treaties))]  # other languages, abbreviations
     treaties["status_sources"] = [[] for _ in range(len(treaties))]
     treaties["entered_into_force"] = pd.NaT
     treaties["origin"] = "atop"
@@ -361,6 +362,7 @@ def apply_curated(layer, treaties, mem, obligations, index: StateIndex) -> dict[
         new["label"] = [_curated_label(t, mem, index) for t in merged.treaties]
         new["generated_label"] = new["label"]
         new["name_sources"] = [[] for _ in range(len(new))]
+        new["other_names"] = [[] for _ in range(len(new))]
         new["status_sources"] = [[] for _ in range(len(new))]
         treaties = pd.concat([treaties, new], ignore_index=True)
     treaties = treaties.set_index("treaty_id", drop=False)

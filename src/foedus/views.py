@@ -139,7 +139,8 @@ def treaty_list(kb, q: str | None = None, limit: int = 50, offset: int = 0) -> d
     if q:
         needle = q.casefold()
         hay = (t["treaty_id"].astype(str) + "\n" + t["label"].astype(str) + "\n" + t["name"].fillna("").astype(str)
-               + "\n" + t["official_name"].fillna("").astype(str) + "\n" + t["curated_id"].fillna("").astype(str))  # fmt: skip
+               + "\n" + t["official_name"].fillna("").astype(str) + "\n" + t["curated_id"].fillna("").astype(str)
+               + "\n" + t["other_names"].map("\n".join))  # fmt: skip
         t = t[hay.str.casefold().str.contains(needle, regex=False)]
     t = t.sort_values("start_date")
     page = t.iloc[offset : offset + limit]
