@@ -170,6 +170,9 @@ def test_treaty_page(server, browser):
     wait(browser, '#treaty[data-treaty="atop:4940"] h2')
     facts = browser.find_element(By.CSS_SELECTOR, "#treaty dl.facts").text
     assert "ended (as of 2024-12-04)" in facts and "status evidence" in facts
+    browser.get(server + "/#/treaty/csto")
+    wait(browser, '#treaty[data-treaty="atop:4220"] h2')
+    assert "Договор о коллективной безопасности" in browser.find_element(By.CSS_SELECTOR, "#treaty .other-names").text
 
 
 def test_russia_north_korea_timeline(server, browser):

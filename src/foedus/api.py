@@ -176,6 +176,7 @@ class TreatyDetail(BaseModel):
     model_config = ConfigDict(extra="allow")
     treaty_id: str
     display_name: str
+    other_names: list[str] = Field(default_factory=list, description="names in other languages, abbreviations")
     label: str
     kind: Optional[str]
     signed: str

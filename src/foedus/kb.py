@@ -187,6 +187,7 @@ class KnowledgeBase:
             "atopid": None if pd.isna(row["atopid"]) else int(row["atopid"]),
             "name": None if pd.isna(row["name"]) else row["name"],
             "official_name": None if pd.isna(row["official_name"]) else row["official_name"],
+            "other_names": list(row["other_names"]),
             "label": row["generated_label"],
             "kind": row["kind"],
             "signed": str(start),

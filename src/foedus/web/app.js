@@ -578,6 +578,7 @@ async function showTreaty(ref) {
   art.setAttribute("data-treaty", t.treaty_id);
   art.append(h("h2", {}, t.display_name));
   if (t.official_name && t.official_name !== t.display_name) art.append(h("p", { class: "official" }, t.official_name));
+  if ((t.other_names || []).length) art.append(h("p", { class: "official other-names" }, t.other_names.join(" · ")));
   const facts = [["id", `${t.treaty_id}${t.atopid ? ` (ATOP ${t.atopid})` : ""}`], ["kind", t.kind], ["descriptive label", t.label],
     ["signed", t.signed], ["entered into force", t.entered_into_force], ["ended", t.ended || "no end recorded"],
     ["status today", t.status_today], ["status evidence", t.status_note], ["obligations", (t.obligations || []).join(", ")], ["threat", t.threat],
