@@ -173,6 +173,7 @@ def test_treaty_page(server, browser):
     browser.get(server + "/#/treaty/csto")
     wait(browser, '#treaty[data-treaty="atop:4220"] h2')
     assert "Договор о коллективной безопасности" in browser.find_element(By.CSS_SELECTOR, "#treaty .other-names").text
+    browser.save_screenshot(str(artifacts() / "treaty-csto.png"))
 
 
 def test_russia_north_korea_timeline(server, browser):
