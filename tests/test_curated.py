@@ -447,13 +447,7 @@ def test_curated_end_before_2019_is_a_disagreement_not_a_rewrite(tmp_path, data_
     import foedus
     from foedus import store
 
-    (tmp_path / "atop_status_test.toml").write_text(textwrap.dedent("""
-        [[alliance]]
-        atopid = 3445
-        status = "ended"
-        as_of = 2010-05-01
-        sources = [{ publisher = "Test Publisher", title = "A report", date = 2020-01-02, url = "https://example.org/r" }]
-    """))
+    status_file(tmp_path, atopid=3445, status="ended", as_of="2010-05-01", source_date="2020-01-02")
     store.build(data_dir, tmp_path / "s.duckdb", curated_dir=tmp_path)
     kb = foedus.open(tmp_path / "s.duckdb", build=False)
     log = kb.disagreements()

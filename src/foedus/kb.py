@@ -157,7 +157,7 @@ class KnowledgeBase:
         if text.isdigit():
             text = f"atop:{text}"
         elif not text.startswith(("atop:", "curated:")):
-            by_record = self.treaties.index[self.treaties["curated_id"].str.casefold() == text.casefold()]
+            by_record = self.treaties.index[self.treaties["curated_id"].fillna("").str.casefold() == text.casefold()]
             if len(by_record):
                 text = by_record[0]
             else:
