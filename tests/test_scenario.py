@@ -242,3 +242,15 @@ def test_validate_history(kb, data_dir):
     assert by[(139, 360, 290)].outcome == "violated: fought against"  # Romania: later fought with Germany
     assert by[(211, 645, 690)].outcome == "violated: attacked its ally"  # Iraq invading Kuwait, both Arab League
     assert len(set(wars["war"])) == 95 and wars["start"].min() == dt.date(1823, 4, 7)
+
+
+def test_framing_conditions_inform_but_do_not_decide(kb):
+    # the compact's "in accordance with the UN Charter" is context: the United States is bound
+    r = kb.scenario("Micronesia", "China", "2025-01-01")
+    us = [a for a in activations(r, 2, "defense") if a.beneficiary == 987][0]
+    assert us.status == "bound" and us.treaty_id == "curated:us-fsm-compact-1986" and 2 in r.side("defender")
+    assert any("UN Charter" in c.text and c.status == "met" for c in us.checks)
+    # a real extra condition stays a question: France-Greece needs both to establish the attack
+    greece = kb.scenario("Greece", "Turkey", "2025-01-01")
+    france = [a for a in activations(greece, 220, "defense") if a.treaty_id == "curated:france-greece-2021"][0]
+    assert france.status == "undecided" and any("jointly establish" in q for q in france.questions)

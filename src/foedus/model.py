@@ -25,6 +25,7 @@ TreatyStatus = Literal["in force", "ended", "suspended", "unknown"]
 ConditionKind = Literal[
     "adversary", "location", "conflict", "number", "demands", "nonprovocation", "attacked", "request", "other",
     "state-of-war", "constitutional-processes", "territorial-scope", "un-charter-article-51", "on-request",
+    "context",  # framing that does not narrow when the pledge applies (e.g. "complements NATO Article 5")
 ]  # fmt: skip
 
 

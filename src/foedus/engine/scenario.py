@@ -45,7 +45,7 @@ from .obligations import Tables, pairs_on
 
 LOCATIONS = ("home", "abroad", "at-sea")  # on the attacked state's territory, elsewhere on land, at sea
 MET, UNMET, UNDECIDED = "met", "unmet", "undecided"
-INFORMATIONAL = {"un-charter-article-51", "constitutional-processes"}
+INFORMATIONAL = {"un-charter-article-51", "constitutional-processes", "context"}  # how, not whether
 
 
 class ObligationEdge(NamedTuple):
