@@ -285,6 +285,7 @@ def test_coverage_counts_what_the_files_say(tmp_path, refs):
     assert cov.status_counts() == {"in force": 1}
     assert 3180 not in cov.missing_names and 3445 in cov.missing_names
     assert len(cov.missing_status) == 371 and cov.new_treaties == []
+    assert 3180 not in cov.unsettled_status and len(cov.unsettled_status) == 371
 
 
 def test_check_coverage_command(data_dir):
@@ -296,6 +297,10 @@ def test_check_coverage_command(data_dir):
     open_ = rows["ATOP alliances in force at the end of 2018"]
     assert open_["due"] == 372 and open_["covered"] == len(checker.coverage(None, atop.load_alliances(data_dir)).status)
     assert rows["... of them with a defense or offense obligation"]["missing"] == "-"
+    settled = rows["... of them settled (in force, ended or suspended; missing: unknown or no entry)"]
+    counts = dict(kv.split(": ") for kv in open_["breakdown"].split(", "))
+    assert settled["covered"] == open_["covered"] - int(counts["unknown"])
+    assert len(settled["missing"].split(", ")) == 372 - settled["covered"]
     assert "russia-dprk-2024" in rows["curated treaties ATOP lacks"]["breakdown"]
 
 

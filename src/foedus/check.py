@@ -194,6 +194,11 @@ class Coverage:
         return [a for a in self.open_at_end if a not in self.status]
 
     @property
+    def unsettled_status(self) -> list[int]:
+        """Alliances whose status is not known: no entry, or an entry saying "unknown"."""
+        return [a for a in self.open_at_end if self.status.get(a, "unknown") == "unknown"]
+
+    @property
     def missing_names(self) -> list[int]:
         return [a for a in self.named_due if a not in self.named]
 

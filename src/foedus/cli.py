@@ -245,6 +245,8 @@ def _coverage_frame(cov):
     rows = [
         ("status today", "ATOP alliances in force at the end of 2018", len(cov.open_at_end), len(cov.status),
          ", ".join(f"{k}: {v}" for k, v in counts.items()), ids(cov.missing_status)),
+        ("status today", "... of them settled (in force, ended or suspended; missing: unknown or no entry)",
+         len(cov.open_at_end), len(cov.open_at_end) - len(cov.unsettled_status), "", ids(cov.unsettled_status)),
         ("status today", "... of them with a defense or offense obligation", len(cov.military_open),
          len(cov.military_open) - len(military_missing), "", ids(military_missing)),
         ("names", "defense/offense alliances in force at any time since 1945", len(cov.named_due),
