@@ -288,6 +288,24 @@ def test_coverage_counts_what_the_files_say(tmp_path, refs):
     assert 3180 not in cov.unsettled_status and len(cov.unsettled_status) == 371
 
 
+def test_an_unknown_status_is_recorded_but_not_settled(tmp_path, refs):
+    (tmp_path / "atop_status_x.toml").write_text(textwrap.dedent("""
+        [[alliance]]
+        atopid = 3180
+        status = "in force"
+        as_of = 2024-03-07
+        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/a" }]
+        [[alliance]]
+        atopid = 3445
+        status = "unknown"
+        as_of = 2024-03-07
+        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/b" }]
+    """))
+    cov = checker.coverage(tmp_path, refs[0])
+    assert 3445 not in cov.missing_status and 3445 in cov.unsettled_status
+    assert 3180 not in cov.unsettled_status and len(cov.unsettled_status) == 371
+
+
 def test_check_coverage_command(data_dir):
     res = CliRunner().invoke(app, ["--data", str(data_dir), "check", "--coverage", "--format", "json"])
     assert res.exit_code == 0, res.output
