@@ -155,6 +155,8 @@ def test_treaty_detail(client):
     assert {(p["treaty_id"], p["known"]) for p in t["predecessors"]} == {("atop:4940", True), ("atop:3440", True)}
     assert all(s["url"] for s in t["sources"]) and len(t["sources"]) >= 2
     assert {m["ccode"] for m in t["members"]} == {365, 731}
+    assert [(e["event"], e["party"]) for e in t["events"] if e["event"] == "ratified"] == [
+        ("ratified", "Russia (365)"), ("ratified", "North Korea (731)")]
     old = client.get("/api/treaties/3440").json()
     assert any(s["treaty_id"] == "curated:russia-dprk-2024" for s in old["successors"])
     nato = client.get("/api/treaties/NATO").json()

@@ -133,6 +133,30 @@ def test_treaty_shows_predecessors_and_successors(kb):
     assert any("atop:3440" in p for p in old["predecessors"])
 
 
+def test_treaty_shows_each_ratification_in_order(kb):
+    ev = kb.treaty("russia-dprk-2024").events
+    assert list(zip(ev["date"], ev["event"], ev["party"])) == [
+        ("2024-06-19", "signed", "all parties"),
+        ("2024-11-09", "ratified", "Russia (365)"),
+        ("2024-11-11", "ratified", "North Korea (731)"),
+        ("2024-12-04", "entered into force", "all parties"),
+    ]
+    assert ev.iloc[0]["place"] == "Pyongyang"
+
+
+DATED = [(rec.id, p.state, label) for rec in LAYER.treaties for p in rec.parties
+         for label in ("ratified", "joined", "suspended", "resumed", "withdrew") if getattr(p, label)]  # fmt: skip
+
+
+@pytest.mark.parametrize("record_id, state, label", DATED, ids=[f"{r}:{s}:{l}" for r, s, l in DATED])
+def test_every_dated_party_fact_is_on_its_treaty_page(kb, record_id, state, label):
+    rec = next(t for t in LAYER.treaties if t.id == record_id)
+    fact = getattr(next(p for p in rec.parties if p.state == state), label)
+    ev = kb.treaty(record_id).events
+    rows = ev[(ev["event"] == label) & ev["party"].str.endswith(f"({state})")]
+    assert len(rows) == 1 and rows.iloc[0]["date"].startswith(fact.date.isoformat()[: {"day": 10, "month": 7, "year": 4}[fact.precision]])
+
+
 LINKS = [(rec.id, link) for rec in LAYER.treaties for link in rec.lineage]
 
 

@@ -165,6 +165,8 @@ def test_treaty_page(server, browser):
     sources = art.find_elements(By.CSS_SELECTOR, "#treaty-sources a.source")
     assert len(sources) >= 2 and all(a.get_attribute("href").startswith("https://") for a in sources)
     assert {g.get_attribute("data-ccode") for g in art.find_elements(By.CSS_SELECTOR, "svg.gantt g.member")} == {"365", "731"}
+    dated = [r.text for r in art.find_elements(By.CSS_SELECTOR, "#treaty-events tbody tr")]
+    assert any(r.startswith("2024-11-11 ratified North Korea (731)") for r in dated) and len(dated) == 4
     browser.save_screenshot(str(artifacts() / "treaty-russia-dprk-2024.png"))
     browser.get(server + "/#/treaty/4940")  # an ATOP alliance the 2024 treaty replaced: why it ended
     wait(browser, '#treaty[data-treaty="atop:4940"] h2')

@@ -190,6 +190,11 @@ class TreatyDetail(BaseModel):
     sources: list[Source]
     phases: list[dict[str, Any]]
     members: list[dict[str, Any]]
+    events: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="curated dated facts in order: signature, each party's ratification, entry into force, "
+        "accessions, suspensions, withdrawals, end (date as recorded: day, month or year)",
+    )
 
 
 class LineageEntry(BaseModel):

@@ -123,7 +123,8 @@ def treaty(
 
     rep = ctx.obj.kb().treaty(ref)
     if fmt == "json":
-        typer.echo(render.to_json({**rep.summary, "phase_list": render.records(rep.phases), "members": render.records(rep.members)}))
+        typer.echo(render.to_json({**rep.summary, "phase_list": render.records(rep.phases), "members": render.records(rep.members),
+                                   "events": render.records(rep.events)}))
     elif fmt == "csv":
         typer.echo(render.to_csv(rep.members), nl=False)
     else:
@@ -138,7 +139,10 @@ def treaty(
                     console.print(Text(f"    - {item}"))
             else:
                 console.print(Text(f"  {k}: {', '.join(v) if isinstance(v, list) else v}"))
-        render.table(rep.phases, title="phases", console=console)
+        if not rep.events.empty:
+            render.table(rep.events, title="dated facts (curated)", console=console)
+        if not rep.phases.empty:  # a treaty ATOP lacks has no phases
+            render.table(rep.phases, title="phases", console=console)
         render.table(rep.members, title="members", console=console)
 
 

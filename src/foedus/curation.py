@@ -49,6 +49,7 @@ class Merged:
     obligations: list[dict] = field(default_factory=list)
     exits: list[dict] = field(default_factory=list)  # membership_id -> new exit
     lineage: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)  # every dated fact of a record, per party where it has one
     sources: list[dict] = field(default_factory=list)
     log: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -134,6 +135,7 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
         out.names[tid] = {"name": rec.names.short, "official_name": rec.names.official,
                           "other_names": list(rec.names.other.values()), "name_sources": sid(rec.names.sources),
                           "curated_id": rec.id}  # fmt: skip
+        out.events += treaty_events(rec, sid)
         for link in rec.lineage:
             out.lineage.append({"treaty_id": tid, "relation": link.relation, "target": link.target,
                                 "date": link.date, "note": link.note, "sources": sid(link.sources)})  # fmt: skip
@@ -216,6 +218,36 @@ def merge(layer: CuratedLayer, treaties: pd.DataFrame, memberships: pd.DataFrame
     out.exits = [{"membership_id": mid, "exit_date": v[0], "exit_precision": v[1], "exit_basis": v[2],
                   "exit_sources": list(v[3])} for mid, v in closed.items()]  # fmt: skip
     return out
+
+
+TREATY_EVENTS = (("signed", "signed"), ("entered_into_force", "entered into force"), ("ended", "ended"))
+PARTY_EVENTS = ("signed", "ratified", "joined", "suspended", "resumed", "withdrew")
+
+
+def treaty_events(rec: CuratedTreaty, sid) -> list[dict]:
+    """The record's dated facts as rows (treaty-wide ones with no ``ccode``), so that a treaty
+    page can show signature, each ratification, entry into force and accessions in order."""
+    rows = []
+
+    def add(fact: Day, event: str, ccode: int | None) -> None:
+        rows.append({"treaty_id": rec.treaty_id, "ccode": ccode, "event": event, "date": fact.date,
+                     "precision": fact.precision, "place": fact.place, "note": fact.note,
+                     "sources": sid(fact.sources)})  # fmt: skip
+
+    for attr, event in TREATY_EVENTS:
+        if (fact := getattr(rec, attr)) is not None:
+            add(fact, event, None)
+    for party in rec.parties:
+        for event in PARTY_EVENTS:
+            fact = getattr(party, event)
+            if fact is None or (event == "signed" and _same_day(fact, rec.signed) and not fact.note):
+                continue  # a party's signature on the treaty's own signing day says nothing new
+            add(fact, event, party.state)
+    return rows
+
+
+def _same_day(a: Day, b: Day | None) -> bool:
+    return b is not None and (a.date, a.precision) == (b.date, b.precision)
 
 
 def _differs(atop_day: dt.date, precision: str, curated: dt.date) -> bool:

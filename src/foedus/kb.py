@@ -28,6 +28,7 @@ class TreatyReport:
     summary: dict
     phases: pd.DataFrame
     members: pd.DataFrame
+    events: pd.DataFrame  # curated dated facts: signature, ratifications, entry into force, accessions...
 
 
 @dataclass
@@ -53,6 +54,12 @@ def recorded_end(exclusive_end, precision: str) -> str:
     return last.strftime("%Y-%m") if precision == "month" else str(last.year)
 
 
+def recorded_day(day, precision: str) -> str:
+    """A curated date as recorded: the day, or the month/year when the day is unknown."""
+    day = pd.Timestamp(day).date()
+    return day.isoformat() if precision == "day" else day.strftime("%Y-%m") if precision == "month" else str(day.year)
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -76,6 +83,7 @@ class KnowledgeBase:
         )
         self.treaties = frames["treaties"].set_index("treaty_id", drop=False)
         self.lineage_table = frames["lineage"]
+        self.events = frames["treaty_events"]
         self.merge_log = frames["merge_log"]
         self.phases = frames["treaty_phases"]
         self.memberships = frames["memberships"]
@@ -108,7 +116,7 @@ class KnowledgeBase:
         return cls(path, frames)
 
     TABLES = ("meta", "states", "state_spells", "state_aliases", "ambiguous_names", "iso_regexes", "state_era_names",
-              "treaties", "treaty_phases", "memberships", "obligations", "sources", "lineage", "merge_log")  # fmt: skip
+              "treaties", "treaty_phases", "memberships", "obligations", "sources", "lineage", "treaty_events", "merge_log")  # fmt: skip
 
     # ---- states -------------------------------------------------------------------------
     def resolve(self, state: str | int, on: str | dt.date | None = None) -> int:
@@ -231,7 +239,18 @@ class KnowledgeBase:
                 "promises": [promised.get(i, "") for i in m["membership_id"]],
             }
         ).sort_values(["phase", "entry", "ccode"]).reset_index(drop=True)
-        return TreatyReport(key, row["label"], summary, phases, members)
+        ev = self.events[self.events["treaty_id"] == key].sort_values("date", kind="stable")
+        events = pd.DataFrame(
+            {
+                "date": [recorded_day(d, p) for d, p in zip(ev["date"], ev["precision"])],
+                "event": ev["event"],
+                "party": ["all parties" if pd.isna(c) else f"{self.states.name(int(c), pd.Timestamp(d).date())} ({int(c)})"
+                          for c, d in zip(ev["ccode"], ev["date"])],  # fmt: skip
+                "place": [None if pd.isna(v) else v for v in ev["place"]],
+                "note": [None if pd.isna(v) else v for v in ev["note"]],
+            }
+        ).reset_index(drop=True)
+        return TreatyReport(key, row["label"], summary, phases, members, events)
 
     def _links(self, key: str, incoming: bool) -> list[str]:
         """Predecessors (links from ``key``) or successors (links to ``key``), as readable lines."""

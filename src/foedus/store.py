@@ -210,7 +210,7 @@ def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 COUNTED = ("states", "state_spells", "state_aliases", "treaties", "treaty_phases", "memberships", "obligations",
-           "lineage", "merge_log")  # fmt: skip
+           "lineage", "treaty_events", "merge_log")  # fmt: skip
 
 
 def table_counts(db: Path) -> dict[str, int]:
@@ -226,7 +226,7 @@ def origin_counts(db: Path) -> pd.DataFrame:
             total = con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
             cols = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{t}'").fetchall()}
             curated_rows = con.execute(f"SELECT count(*) FROM \"{t}\" WHERE origin = 'curated'").fetchone()[0] if "origin" in cols else (
-                total if t in ("lineage", "merge_log") else 0)  # fmt: skip
+                total if t in ("lineage", "treaty_events", "merge_log") else 0)  # fmt: skip
             rows.append((t, total, total - curated_rows, curated_rows))
     return pd.DataFrame(rows, columns=["table", "rows", "from datasets", "from curated layer"])
 
@@ -380,13 +380,17 @@ def apply_curated(layer, treaties, mem, obligations, index: StateIndex) -> dict[
 
     lineage = pd.DataFrame(merged.lineage, columns=["treaty_id", "relation", "target", "date", "note", "sources"])
     lineage["date"] = pd.to_datetime(lineage["date"])
+    events = pd.DataFrame(merged.events, columns=["treaty_id", "ccode", "event", "date", "precision", "place", "note",
+                                                  "sources"])  # fmt: skip
+    events["date"] = pd.to_datetime(events["date"])
+    events["ccode"] = events["ccode"].astype("Int64")
     log = pd.DataFrame(merged.log, columns=["kind", "treaty_id", "ccode", "field", "atop_value", "curated_value",
                                             "rule", "sources"])  # fmt: skip
     log["ccode"] = log["ccode"].astype("Int64")
     sources = pd.DataFrame(merged.sources, columns=["source_id", "dataset", "publisher", "title", "version", "url",
                                                     "citation", "date", "accessed"])  # fmt: skip
     return {"treaties": treaties, "memberships": mem, "obligations": obligations, "lineage": lineage,
-            "merge_log": log, "_curated_sources": sources, "_problems": merged.problems}  # fmt: skip
+            "treaty_events": events, "merge_log": log, "_curated_sources": sources, "_problems": merged.problems}  # fmt: skip
 
 
 def _curated_label(treaty: dict, mem: pd.DataFrame, index: StateIndex) -> str:

@@ -175,6 +175,7 @@ def treaty_detail(kb, ref) -> dict:
         "sources": treaty_sources(kb, key),
         "phases": records(rep.phases),
         "members": records(rep.members),
+        "events": records(rep.events),
     }
 
 

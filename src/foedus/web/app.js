@@ -586,6 +586,10 @@ async function showTreaty(ref) {
   const dl = h("dl", { class: "facts" });
   for (const [k, v] of facts) if (v) dl.append(h("dt", {}, k), h("dd", {}, v));
   art.append(dl);
+  if ((t.events || []).length) {  // curated dated facts: signature, each ratification, entry into force, accessions
+    art.append(h("h3", {}, "Dated facts"));
+    art.append(h("div", { id: "treaty-events" }, table(["date", "event", "party", "place", "note"], t.events)));
+  }
   const lin = h("div", { class: "two-col" });
   const linkList = (items, empty) => items.length ? h("ul", {}, items.map((l) => h("li", {}, `${l.relation} `, l.known ? treatyLink(l.treaty_id, l.label) : l.treaty_id, l.date ? ` on ${l.date}` : ""))) : h("p", { class: "small" }, empty);
   lin.append(h("div", { id: "predecessors" }, h("h3", {}, "Predecessors"), linkList(t.predecessors, "none recorded")));
