@@ -144,6 +144,15 @@ def test_treaty_shows_each_ratification_in_order(kb):
     assert ev.iloc[0]["place"] == "Pyongyang"
 
 
+def test_treaty_members_show_curated_roles_and_sources_once(kb):
+    nato = kb.treaty("NATO")
+    roles = dict(zip(nato.members["ccode"], nato.members["role"]))
+    assert roles[375] == roles[380] == "acceding party" and pd.isna(roles[2])  # ATOP says nothing of roles
+    urls = [s.rsplit("<", 1)[-1] for s in nato.summary["sources"]]
+    assert len(urls) == len(set(urls))
+    assert any("menafn.com" in s for s in kb.treaty("russia-dprk-2024").summary["sources"])  # a ratification's source
+
+
 DATED = [(rec.id, p.state, label) for rec in LAYER.treaties for p in rec.parties
          for label in ("ratified", "joined", "suspended", "resumed", "withdrew") if getattr(p, label)]  # fmt: skip
 

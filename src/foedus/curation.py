@@ -299,7 +299,8 @@ def _membership(mid, tid, atopid, phase, ccode, start: Day, basis, party, source
                 end_basis: str | None = None) -> dict:  # fmt: skip
     row = {"membership_id": mid, "treaty_id": tid, "atopid": atopid, "phase": phase, "ccode": ccode,
            "entry_date": pd.Timestamp(start.date), "entry_precision": start.precision, "entry_basis": basis,
-           "exit_date": None, "exit_precision": None, "exit_basis": None, "source_ids": sources}  # fmt: skip
+           "exit_date": None, "exit_precision": None, "exit_basis": None, "source_ids": sources,
+           "role": party.role}  # fmt: skip
     if end is not None:
         row["exit_date"], row["exit_precision"] = _end_exclusive(end)
         row["exit_basis"] = end_basis

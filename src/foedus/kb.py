@@ -230,6 +230,7 @@ class KnowledgeBase:
                 "ccode": m["ccode"].astype(int),
                 "name": [self.states.name(c, d.date()) for c, d in zip(m["ccode"], m["entry_date"])],
                 "phase": m["phase"].astype(int),
+                "role": [None if pd.isna(r) else r for r in m["role"]],  # curated parties only
                 "entry": [d.date() for d in m["entry_date"]],
                 "entry_precision": m["entry_precision"],
                 "entry_basis": m["entry_basis"],
@@ -266,13 +267,24 @@ class KnowledgeBase:
         return out
 
     def treaty_source_ids(self, key: str) -> list[str]:
-        """Every source behind a treaty: its name and status sources, membership sources, lineage."""
+        """Every source behind a treaty: its name and status sources, membership sources, dated
+        facts, curated obligations, lineage; a page cited under two ids (same URL) is listed once."""
         row = self.treaties.loc[key]
         ids = list(row["name_sources"]) + list(row["status_sources"])
         ids += [sid for group in self.memberships.loc[self.memberships["treaty_id"] == key, "source_ids"] for sid in group]
+        ids += [sid for group in self.events.loc[self.events["treaty_id"] == key, "sources"] for sid in group]
+        obs = self.obligation_table
+        ids += [sid for group in obs.loc[(obs["treaty_id"] == key) & (obs["origin"] == "curated"), "source_ids"] for sid in group]
         lin = self.lineage_table
         ids += [sid for group in lin.loc[lin["treaty_id"] == key, "sources"] for sid in group]
-        return list(dict.fromkeys(ids)) or [row["source_id"]]
+        records, urls, out = self.source_records(), set(), []
+        for sid in dict.fromkeys(ids):
+            url = (records.get(sid) or {}).get("url")
+            if url and url in urls:
+                continue
+            urls.add(url)
+            out.append(sid)
+        return out or [row["source_id"]]
 
     def source_records(self) -> dict[str, dict]:
         """Every source by id as {publisher, title, date, accessed, url} (ISO dates or None):

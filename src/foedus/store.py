@@ -332,6 +332,7 @@ def apply_curated(layer, treaties, mem, obligations, index: StateIndex) -> dict[
         new_mem["origin"] = "curated"
         new_mem["exit_sources"] = [[] for _ in range(len(new_mem))]
         mem = pd.concat([mem, new_mem], ignore_index=True)
+    mem["role"] = pd.array(mem["role"] if "role" in mem else [None] * len(mem), dtype="string")  # curated parties only
     mem["entry_date"] = pd.to_datetime(mem["entry_date"])
     mem["exit_date"] = pd.to_datetime(mem["exit_date"])
     for col in ("atopid", "phase", "ccode", "membership_id"):

@@ -606,7 +606,8 @@ async function showTreaty(ref) {
     art.append(table(["phase", "start", "end", "obligations"], t.phases));
   }
   art.append(h("h3", {}, "Members"));
-  art.append(table(["name", "ccode", "phase", "entry", "entry_basis", "exit", "exit_basis", "promises"], t.members));
+  const roles = t.members.some((m) => m.role) ? ["role"] : [];  // only curated parties carry a role
+  art.append(table(["name", "ccode", "phase", ...roles, "entry", "entry_basis", "exit", "exit_basis", "promises"], t.members));
 }
 
 function table(cols, rows) {
