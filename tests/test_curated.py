@@ -554,3 +554,14 @@ def test_check_refuses_two_statuses_for_one_alliance(tmp_path, refs):
     status_file(tmp_path, atopid=4220, as_of="2025-01-01", source_date="2025-01-01")
     problems = checker.check(tmp_path, *refs, today=TODAY)
     assert [p.kind for p in problems] == ["duplicate"] and "csto.toml" in problems[0].message
+
+
+def test_a_treaty_is_found_by_part_of_its_name_and_ambiguity_lists_candidates(kb):
+    from foedus.errors import UnknownTreatyError
+
+    assert kb.treaty_id("helsinki") == "atop:3740"  # Helsinki Final Act
+    assert kb.treaty_id("NATO") == "atop:3180"  # an exact name wins over names that contain it
+    with pytest.raises(UnknownTreatyError, match=r"atop:3285 \(Warsaw Pact\).*atop:3655"):
+        kb.treaty_id("Warsaw")
+    with pytest.raises(UnknownTreatyError, match="no treaty 'of'"):
+        kb.treaty_id("of")  # too short to search inside names

@@ -170,13 +170,18 @@ class KnowledgeBase:
                 text = by_record[0]
             else:
                 wanted = text.casefold()
-                hits = [tid for tid, name, official, other in zip(self.treaties["treaty_id"], self.treaties["name"],
-                                                                  self.treaties["official_name"], self.treaties["other_names"])
-                        if wanted in {str(name).casefold(), str(official).casefold(), *(str(o).casefold() for o in other)}]  # fmt: skip
+                names = [(tid, [str(n).casefold() for n in (name, official, *other) if isinstance(n, str)])
+                         for tid, name, official, other in zip(self.treaties["treaty_id"], self.treaties["name"],
+                                                               self.treaties["official_name"], self.treaties["other_names"])]  # fmt: skip
+                hits = [tid for tid, ns in names if wanted in ns]
+                if not hits and len(wanted) >= 3:  # then part of a name: "Helsinki", "Warsaw"
+                    hits = [tid for tid, ns in names if any(wanted in n for n in ns)]
                 if len(hits) == 1:
                     return hits[0]
                 if len(hits) > 1:
-                    raise UnknownTreatyError(f"{ref!r} names several treaties: {', '.join(hits)}")
+                    listed = "; ".join(f"{tid} ({self.treaties.at[tid, 'label']})" for tid in hits[:10])
+                    more = f"; and {len(hits) - 10} more" if len(hits) > 10 else ""
+                    raise UnknownTreatyError(f"{ref!r} names several treaties: {listed}{more}. Give one of these ids.")
                 raise UnknownTreatyError(
                     f"no treaty {ref!r}: give an ATOP id (e.g. 3180), a curated id (e.g. russia-dprk-2024) or a treaty name"
                 )
