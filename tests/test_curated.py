@@ -293,20 +293,21 @@ def test_every_military_alliance_open_at_the_end_of_2018_has_a_status(refs):
     assert set(cov.status.values()) <= {"in force", "ended", "suspended", "unknown"}
 
 
+def _status_file(folder: Path, *entries: tuple[int, str, str, str]) -> None:
+    """Write atop_status_x.toml with (atopid, status, as_of, source date) entries."""
+    blocks = [f"""
+        [[alliance]]
+        atopid = {atopid}
+        status = "{status}"
+        as_of = {as_of}
+        sources = [{{ publisher = "P", title = "T", date = {dated}, url = "https://example.org/{atopid}" }}]
+    """ for atopid, status, as_of, dated in entries]
+    (folder / "atop_status_x.toml").write_text(textwrap.dedent("".join(blocks)))
+
+
 def test_coverage_counts_what_the_files_say(tmp_path, refs):
     alliances = refs[0]
-    (tmp_path / "atop_status_x.toml").write_text(textwrap.dedent("""
-        [[alliance]]
-        atopid = 3180
-        status = "in force"
-        as_of = 2024-03-07
-        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/a" }]
-        [[alliance]]
-        atopid = 1005
-        status = "ended"
-        as_of = 1815-02-08
-        sources = [{ publisher = "P", title = "T", date = 2020-01-01, url = "https://example.org/b" }]
-    """))
+    _status_file(tmp_path, (3180, "in force", "2024-03-07", "2024-03-07"), (1005, "ended", "1815-02-08", "2020-01-01"))
     (tmp_path / "atop_names_x.toml").write_text(textwrap.dedent("""
         [[alliance]]
         atopid = 3180
@@ -322,18 +323,7 @@ def test_coverage_counts_what_the_files_say(tmp_path, refs):
 
 
 def test_an_unknown_status_is_recorded_but_not_settled(tmp_path, refs):
-    (tmp_path / "atop_status_x.toml").write_text(textwrap.dedent("""
-        [[alliance]]
-        atopid = 3180
-        status = "in force"
-        as_of = 2024-03-07
-        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/a" }]
-        [[alliance]]
-        atopid = 3445
-        status = "unknown"
-        as_of = 2024-03-07
-        sources = [{ publisher = "P", title = "T", date = 2024-03-07, url = "https://example.org/b" }]
-    """))
+    _status_file(tmp_path, (3180, "in force", "2024-03-07", "2024-03-07"), (3445, "unknown", "2024-03-07", "2024-03-07"))
     cov = checker.coverage(tmp_path, refs[0])
     assert 3445 not in cov.missing_status and 3445 in cov.unsettled_status
     assert 3180 not in cov.unsettled_status and len(cov.unsettled_status) == 371

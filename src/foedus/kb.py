@@ -235,7 +235,7 @@ class KnowledgeBase:
                 "ccode": m["ccode"].astype(int),
                 "name": [self.states.name(c, d.date()) for c, d in zip(m["ccode"], m["entry_date"])],
                 "phase": m["phase"].astype(int),
-                "role": [None if pd.isna(r) else r for r in m["role"]],  # curated parties only
+                "role": m["role"],  # curated parties only
                 "entry": [d.date() for d in m["entry_date"]],
                 "entry_precision": m["entry_precision"],
                 "entry_basis": m["entry_basis"],
