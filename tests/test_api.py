@@ -165,6 +165,8 @@ def test_treaty_detail(client):
     assert ended["status_today"] == "ended (as of 2026-01-22)" and "Treaty of Nancy" in ended["status_note"]
     undated = [s for s in ended["sources"] if s["date"] is None and s["id"].startswith("curated:")]
     assert undated and all(s["accessed"] for s in undated)  # an undated page says when it was read
+    assert client.get("/api/treaties/Helsinki").json()["treaty_id"] == "atop:3740"  # part of a name
+    assert "atop:3285 (Warsaw Pact)" in err(client.get("/api/treaties/Warsaw"), 404)  # ambiguous: the candidates
     assert "no treaty" in err(client.get("/api/treaties/99999"), 404)
     assert "no treaty" in err(client.get("/api/treaties/not-a-treaty"), 404)
     assert "at most 200 characters" in err(client.get("/api/treaties/" + "z" * 201), 422)
