@@ -48,10 +48,8 @@ ENGINE_MEMBERSHIP_COLUMNS = ["membership_id", "treaty_id", "atopid", "phase", "c
 
 def recorded_end(exclusive_end, precision: str) -> str:
     """ATOP's exit date as recorded: the day, or the month/year when the day is unknown."""
-    last = pd.Timestamp(exclusive_end).date() - dt.timedelta(days=1)
-    if precision == "day":
-        return (last + dt.timedelta(days=1)).isoformat()
-    return last.strftime("%Y-%m") if precision == "month" else str(last.year)
+    end = pd.Timestamp(exclusive_end).date()
+    return recorded_day(end if precision == "day" else end - dt.timedelta(days=1), precision)
 
 
 def recorded_day(day, precision: str) -> str:
